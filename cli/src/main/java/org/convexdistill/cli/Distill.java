@@ -1,0 +1,102 @@
+package org.convexdistill.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import org.convexdistill.core.npy.NpyFormatException;
+import org.convexdistill.learner.solver.InvalidProblemException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code distill} command. */
+@Command(
+    name = "distill",
+    mixinStandardHelpOptions = true,
+    version = "distill 0.1.0",
+    description = "Convex distillation: fit small convex gated-ReLU students to teacher blocks.",
+    subcommands = {
+      DemoCommand.class,
+      SolveCommand.class,
+      PathCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Distill implements Runnable {
+  /** Exit code for bad input (flags, files, values). */
+  static final int USER_ERROR = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    // ND4J and friends log through slf4j-simple; keep stdout for results (JSON must be clean).
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    System.setProperty(
+        "org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, also used by tests. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Distill());
+    cli.setParameterExceptionHandler(Distill::onBadParameters);
+    cli.setExecutionExceptionHandler(Distill::onExecutionError);
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  private static int onBadParameters(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(
+        cmd.getCommandSpec().qualifiedName()
+            + ": "
+            + e.getMessage()
+            + " (see '"
+            + cmd.getCommandSpec().qualifiedName()
+            + " --help')");
+    err.flush();
+    return USER_ERROR;
+  }
+
+  private static int onExecutionError(
+      Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+    String message = userMessage(e);
+    if (message == null) {
+      throw new RuntimeException(e);
+    }
+    PrintWriter err = cmd.getErr();
+    err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + message);
+    err.flush();
+    return USER_ERROR;
+  }
+
+  /** The one-line message for a user error, or null when {@code e} is a bug. */
+  static String userMessage(Throwable e) {
+    if (e instanceof UncheckedIOException u) {
+      return userMessage(u.getCause());
+    }
+    if (e instanceof UserException || e instanceof InvalidProblemException) {
+      return e.getMessage();
+    }
+    if (e instanceof NoSuchFileException f) {
+      return "file not found: " + f.getFile();
+    }
+    if (e instanceof AccessDeniedException f) {
+      return "permission denied: " + f.getFile();
+    }
+    if (e instanceof NpyFormatException) {
+      return e.getMessage();
+    }
+    if (e instanceof IOException) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+package org.convexdistill.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.convexdistill.learner.solver.SolverResult;
+
+/** JSON rendering of results, with stable snake_case keys other tools depend on. */
+final class Json {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The fields of one solve, in the order of {@code distill solve --json}. */
+  static Map<String, Object> solution(SolverResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("objective", r.objective());
+    m.put("loss", r.certificate().loss());
+    m.put("penalty", r.certificate().penalty());
+    m.put("dual_value", r.certificate().dualValue());
+    m.put("relative_gap", r.relativeGap());
+    m.put("subgradient_norm_sq", r.certificate().subgradientNormSquared());
+    m.put("iterations", r.iterations());
+    m.put("backtracks", r.backtracks());
+    m.put("restarts", r.restarts());
+    m.put("stop_reason", r.stopReason().jsonName());
+    m.put("converged", r.converged());
+    m.put("seconds", r.seconds());
+    m.put("nonzero_groups", r.nonzeroGroups());
+    m.put("total_groups", r.totalGroups());
+    m.put("student_params", (long) r.nonzeroGroups() * (r.weights().inputDim() + 1));
+    m.put("lambda", r.lambda());
+    m.put("lambda_max", r.lambdaMax());
+    m.put("gflops", r.gflops());
+    return m;
+  }
+}

@@ -1,0 +1,116 @@
+package org.convexdistill.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.convexdistill.core.npy.Npy;
+import org.convexdistill.learner.solver.ConvexWeights;
+import org.convexdistill.learner.solver.GatedReluProblem;
+import org.convexdistill.learner.solver.RFista;
+import org.convexdistill.learner.solver.SolverOptions;
+import org.convexdistill.learner.solver.SolverResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code distill solve}: one convex fit with its certificate. */
+@Command(
+    name = "solve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Solve the convex gated-ReLU group lasso at one lambda with R-FISTA and print the solution"
+          + " with its duality-gap certificate.",
+      "Objective: ||Yhat - Y||^2/(2nC) + lambda * sum_kj ||U[k,j,:]||, Z columns scaled to unit"
+          + " norm, patterns 1(Zn G > 0)."
+    })
+final class SolveCommand implements Callable<Integer> {
+  @Mixin ProblemOptions problemOptions;
+
+  @Option(names = "--lambda", required = true, paramLabel = "L", description = "lambda >= 0.")
+  double lambda;
+
+  @Mixin SolverFlags solverFlags;
+
+  @Option(
+      names = "--warm-start",
+      paramLabel = "U0.npy",
+      description = "Start from these weights, shape (C, P, d).")
+  Path warmStart;
+
+  @Option(names = "--out", paramLabel = "U.npy", description = "Write the solution U, (C, P, d).")
+  Path out;
+
+  @Option(names = "--json", description = "Print one JSON object on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+      throw new UserException("--lambda must be a finite number >= 0, got " + lambda);
+    }
+    GatedReluProblem problem = problemOptions.load();
+    SolverOptions.Builder options = solverFlags.builder(lambda);
+    if (warmStart != null) {
+      options.optWarmStart(ConvexWeights.fromNpy(Npy.read(warmStart)));
+    }
+    Progress progress = json ? null : new Progress(System.err, "solve", solverFlags.gapTol);
+    options.optListener(progress);
+    SolverResult result;
+    try (RFista solver = new RFista(problem, solverFlags.threads)) {
+      result = solver.solve(options.build());
+    } finally {
+      if (progress != null) {
+        progress.finish();
+      }
+    }
+    if (out != null) {
+      Npy.write(out, result.weights().toNpy());
+    }
+    PrintStream stdout = System.out;
+    if (json) {
+      Map<String, Object> m = Json.solution(result);
+      m.put("n", problem.samples());
+      m.put("d", problem.inputDim());
+      m.put("C", problem.outputs());
+      m.put("P", problem.gates());
+      if (out != null) {
+        m.put("out", out.toString());
+      }
+      stdout.println(Json.write(m));
+    } else {
+      printSummary(stdout, problem, result);
+      if (out != null) {
+        stdout.println("wrote          " + out + " " + result.weights().toNpy().shapeString());
+      }
+    }
+    return 0;
+  }
+
+  static void printSummary(PrintStream out, GatedReluProblem p, SolverResult r) {
+    out.printf(
+        "problem        n=%d d=%d C=%d P=%d, lambda=%.6g (%.4f lambda_max)%n",
+        p.samples(), p.inputDim(), p.outputs(), p.gates(), r.lambda(), r.lambda() / r.lambdaMax());
+    out.printf(
+        "objective      %.10f  (loss %.8g + penalty %.8g)%n",
+        r.objective(), r.certificate().loss(), r.certificate().penalty());
+    out.printf(
+        "certificate    relative duality gap %.2e: the objective is within %.2e of the optimum%n",
+        r.relativeGap(), Math.max(0, r.relativeGap()));
+    out.printf(
+        "stopped        %s after %d iterations (%d backtracks, %d restarts), %.2f s, %.1f GFLOP/s%n",
+        r.stopReason().jsonName(),
+        r.iterations(),
+        r.backtracks(),
+        r.restarts(),
+        r.seconds(),
+        r.gflops());
+    out.printf(
+        "student        %d of %d groups non-zero -> %d hidden units, %d parameters%n",
+        r.nonzeroGroups(),
+        r.totalGroups(),
+        r.nonzeroGroups(),
+        (long) r.nonzeroGroups() * (p.inputDim() + 1));
+  }
+}
