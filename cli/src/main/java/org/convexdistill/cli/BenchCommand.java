@@ -3,7 +3,10 @@ package org.convexdistill.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convexdistill.core.npy.NpyArray;
+import org.convexdistill.learner.solver.SolverOptions;
 import org.convexdistill.learner.solver.SolverThroughput;
+import org.convexdistill.learner.solver.WarmRefitComparison;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +16,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print figures.",
-    subcommands = {BenchCommand.Solver.class})
+    subcommands = {BenchCommand.Solver.class, BenchCommand.Warm.class})
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -97,6 +100,124 @@ final class BenchCommand implements Runnable {
         System.out.printf(
             "efficiency     %.3f   (threads: BLAS %d, solver %d)%n",
             f.efficiency(), f.blasThreads(), f.solverThreads());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code distill bench warm}. */
+  @Command(
+      name = "warm",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Warm versus cold refits after a window slide on a planted synthetic stream: iterations of"
+            + " one solve at a fixed lambda, and of a refit for a group budget (new path versus"
+            + " warm refit from the previous lambda and solution)."
+      })
+  static final class Warm implements Callable<Integer> {
+    @Option(names = "--n", description = "Window rows (default: ${DEFAULT-VALUE}).")
+    int n = 2000;
+
+    @Option(names = "--d", description = "Input dimension (default: ${DEFAULT-VALUE}).")
+    int d = 256;
+
+    @Option(names = "--c", description = "Outputs (default: ${DEFAULT-VALUE}).")
+    int c = 32;
+
+    @Option(names = "--gates", description = "Gates (default: ${DEFAULT-VALUE}).")
+    int gates = 16;
+
+    @Option(
+        names = "--slide",
+        description = "Fraction of the window replaced (default: ${DEFAULT-VALUE}).")
+    double slide = 0.1;
+
+    @Option(
+        names = "--lambda-ratio",
+        description = "Fixed lambda / lambda_max (default: ${DEFAULT-VALUE}).")
+    double lambdaRatio = 0.1;
+
+    @Option(names = "--target-groups", description = "Group budget for the refit (default: C*P/4).")
+    int targetGroups;
+
+    @Option(
+        names = "--gap-tol",
+        description = "Relative gap tolerance (default: ${DEFAULT-VALUE}).")
+    double gapTol = SolverOptions.DEFAULT_GAP_TOLERANCE;
+
+    @Option(names = "--seed", description = "Stream seed (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      if (n <= 0 || d <= 0 || c <= 0 || gates <= 0) {
+        throw new UserException("--n, --d, --c and --gates must be > 0");
+      }
+      if (!(slide > 0 && slide < 1)) {
+        throw new UserException("--slide must be in (0, 1), got " + slide);
+      }
+      if (!(lambdaRatio > 0 && lambdaRatio < 1)) {
+        throw new UserException("--lambda-ratio must be in (0, 1), got " + lambdaRatio);
+      }
+      int budget = targetGroups > 0 ? targetGroups : Math.max(1, c * gates / 4);
+      int shift = Math.max(1, (int) Math.round(slide * n));
+      NpyArray[] stream = SolverThroughput.syntheticRows(n + shift, d, c, seed);
+      SolverOptions base = SolverOptions.builder().setLambda(1).optGapTolerance(gapTol).build();
+      var f =
+          WarmRefitComparison.run(
+              stream, n, shift, gates, seed + 1, lambdaRatio, budget, base, 12, 0.01);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("cold_iterations", f.coldIterations());
+      m.put("warm_iterations", f.warmIterations());
+      m.put("warm_over_cold", f.singleRatio());
+      m.put("cold_seconds", f.coldSeconds());
+      m.put("warm_seconds", f.warmSeconds());
+      m.put(
+          "objective_rel_diff",
+          Math.abs(f.warmObjective() - f.coldObjective()) / f.coldObjective());
+      m.put("budget_groups", budget);
+      m.put("cold_path_iterations", f.coldBudgetIterations());
+      m.put("cold_path_solves", f.coldBudgetSolves());
+      m.put("warm_refit_iterations", f.warmBudgetIterations());
+      m.put("warm_refit_solves", f.warmBudgetSolves());
+      m.put("warm_refit_over_cold_path", f.budgetRatio());
+      m.put("cold_path_groups", f.coldBudgetGroups());
+      m.put("warm_refit_groups", f.warmBudgetGroups());
+      m.put("n", n);
+      m.put("d", d);
+      m.put("C", c);
+      m.put("P", gates);
+      m.put("slide_rows", shift);
+      m.put("gap_tol", gapTol);
+      if (json) {
+        System.out.println(Json.write(m));
+      } else {
+        System.out.printf(
+            "window n=%d d=%d C=%d P=%d, slide %d rows, gap tol %.0e%n",
+            n, d, c, gates, shift, gapTol);
+        System.out.printf(
+            "fixed lambda (%.2f lambda_max): cold %d iterations (%.2f s), warm %d (%.2f s): ratio %.2f%n",
+            lambdaRatio,
+            f.coldIterations(),
+            f.coldSeconds(),
+            f.warmIterations(),
+            f.warmSeconds(),
+            f.singleRatio());
+        System.out.printf(
+            "budget %d groups: new path %d iterations in %d solves (%d groups), warm refit %d in %d"
+                + " solves (%d groups): ratio %.2f%n",
+            budget,
+            f.coldBudgetIterations(),
+            f.coldBudgetSolves(),
+            f.coldBudgetGroups(),
+            f.warmBudgetIterations(),
+            f.warmBudgetSolves(),
+            f.warmBudgetGroups(),
+            f.budgetRatio());
       }
       return 0;
     }

@@ -3,8 +3,6 @@ package org.convexdistill.learner.solver;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,8 +70,7 @@ public final class RFista implements AutoCloseable {
   private final float[][] scratch1;
   private final float[][] scratch2;
 
-  private final int threads;
-  private final ForkJoinPool pool;
+  private final ParallelRange parallel;
 
   private double flops;
   private double lambdaMax = Double.NaN;
@@ -123,10 +120,9 @@ public final class RFista implements AutoCloseable {
     this.groupA = new double[groups];
     this.groupB = new double[groups];
     this.groupC = new double[groups];
-    this.threads = threads;
-    this.scratch1 = new float[this.threads][n];
-    this.scratch2 = new float[this.threads][n];
-    this.pool = this.threads > 1 ? new ForkJoinPool(this.threads) : null;
+    this.parallel = new ParallelRange(threads);
+    this.scratch1 = new float[threads][n];
+    this.scratch2 = new float[threads][n];
   }
 
   /** The problem this solver was built for. */
@@ -652,36 +648,13 @@ public final class RFista implements AutoCloseable {
     return s;
   }
 
-  @FunctionalInterface
-  private interface RangeBody {
-    void run(int chunk, int from, int to);
-  }
-
-  /** Splits [0, count) into one contiguous range per thread. */
-  private void parallel(int count, RangeBody body) {
-    int chunks = Math.min(threads, count);
-    if (chunks <= 1) {
-      body.run(0, 0, count);
-      return;
-    }
-    pool.submit(
-            () ->
-                IntStream.range(0, chunks)
-                    .parallel()
-                    .forEach(
-                        c ->
-                            body.run(
-                                c,
-                                (int) ((long) count * c / chunks),
-                                (int) ((long) count * (c + 1) / chunks))))
-        .join();
+  private void parallel(int count, ParallelRange.Body body) {
+    parallel.run(count, body);
   }
 
   @Override
   public void close() {
-    if (pool != null) {
-      pool.shutdown();
-    }
+    parallel.close();
     big.close();
     stage.close();
   }

@@ -12,6 +12,9 @@ public final class RegularizationPath {
   /** Bisection steps in log λ to refine the choice between two grid points. */
   private static final int REFINE_STEPS = 6;
 
+  /** Upper bound on the solves of one {@link #refit}. */
+  private static final int MAX_REFIT_SOLVES = 12;
+
   private final RFista solver;
   private final SolverOptions base;
 
@@ -118,6 +121,34 @@ public final class RegularizationPath {
     Point chosen = solved.get(best);
     solved.sort((a, b) -> Double.compare(b.lambda(), a.lambda()));
     return solved.indexOf(chosen);
+  }
+
+  /**
+   * A budgeted refit from a previous solution, as the learner does on every window: solve at the
+   * previous λ from the previous weights; while the student exceeds the budget, raise λ by {@code
+   * lambdaStep} (warm-started each time). Far cheaper than a new path when the data moved little.
+   *
+   * @return every solve in order; the last one is the selected solution (within the budget unless
+   *     {@code maxSolves} ran out)
+   */
+  public List<SolverResult> refit(
+      ConvexWeights previous, double previousLambda, int targetGroups, double lambdaStep) {
+    if (!(lambdaStep > 1)) {
+      throw new InvalidProblemException("lambda step must be > 1, got " + lambdaStep);
+    }
+    List<SolverResult> solves = new ArrayList<>();
+    double lambda = previousLambda;
+    ConvexWeights warm = previous;
+    for (int i = 0; i < MAX_REFIT_SOLVES; i++) {
+      SolverResult r = solver.solve(base.withLambda(lambda, warm));
+      solves.add(r);
+      if (targetGroups <= 0 || r.nonzeroGroups() <= targetGroups) {
+        break;
+      }
+      warm = r.weights();
+      lambda *= lambdaStep;
+    }
+    return solves;
   }
 
   private Point point(SolverResult r) {

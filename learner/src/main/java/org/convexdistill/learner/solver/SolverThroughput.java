@@ -37,16 +37,25 @@ public final class SolverThroughput {
    * the fit has structure like a teacher block's.
    */
   public static GatedReluProblem syntheticProblem(int n, int d, int outputs, int gates, long seed) {
-    if (n <= 0 || d <= 0 || outputs <= 0 || gates <= 0) {
+    if (gates <= 0) {
+      throw new InvalidProblemException("gates must be positive, got " + gates);
+    }
+    NpyArray[] data = syntheticRows(n, d, outputs, seed);
+    return GatedReluProblem.builder()
+        .setInputs(data[0])
+        .setTargets(data[1])
+        .optRandomGates(gates, seed + 1)
+        .build();
+  }
+
+  /**
+   * Rows of the planted model of {@link #syntheticProblem}: {Z (n×d), Y (n×C)}; make it longer than
+   * one window so windows can slide over it.
+   */
+  public static NpyArray[] syntheticRows(int n, int d, int outputs, long seed) {
+    if (n <= 0 || d <= 0 || outputs <= 0) {
       throw new InvalidProblemException(
-          "n, d, C and gates must be positive, got "
-              + n
-              + ", "
-              + d
-              + ", "
-              + outputs
-              + ", "
-              + gates);
+          "n, d and C must be positive, got " + n + ", " + d + ", " + outputs);
     }
     Random random = new Random(seed);
     int hidden = 16;
@@ -62,11 +71,15 @@ public final class SolverThroughput {
     for (int i = 0; i < y.length; i++) {
       y[i] = (float) (y[i] * scale + 0.1 * random.nextGaussian());
     }
-    return GatedReluProblem.builder()
-        .setInputs(NpyArray.of(z, n, d))
-        .setTargets(NpyArray.of(y, n, outputs))
-        .optRandomGates(gates, seed + 1)
-        .build();
+    return new NpyArray[] {NpyArray.of(z, n, d), NpyArray.of(y, n, outputs)};
+  }
+
+  /** Rows [from, from + count) of a row-major matrix. */
+  public static NpyArray rows(NpyArray a, int from, int count) {
+    int cols = a.dim(1);
+    float[] out = new float[count * cols];
+    System.arraycopy(a.data(), from * cols, out, 0, out.length);
+    return NpyArray.of(out, count, cols);
   }
 
   private static float[] gaussian(Random random, int count) {

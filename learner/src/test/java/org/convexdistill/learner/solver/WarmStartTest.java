@@ -53,4 +53,20 @@ class WarmStartTest {
     System.arraycopy(a.data(), from * cols, out, 0, out.length);
     return NpyArray.of(out, count, cols);
   }
+
+  @Test
+  void shouldRefitForABudgetFromThePreviousWindowInAFractionOfANewPath() {
+    NpyArray[] stream = SolverThroughput.syntheticRows(1100, 64, 8, 3);
+    int target = 16;
+    SolverOptions base = SolverOptions.builder().setLambda(1).build();
+    WarmRefitComparison.Figures f =
+        WarmRefitComparison.run(stream, 1000, 100, 8, 4, 0.2, target, base, 10, 0.01);
+    assertThat(f.warmBudgetGroups()).isBetween(1, target);
+    assertThat(f.coldBudgetGroups()).isBetween(1, target);
+    assertThat(f.warmBudgetIterations())
+        .as(
+            "warm refit %d vs new path %d iterations",
+            f.warmBudgetIterations(), f.coldBudgetIterations())
+        .isLessThanOrEqualTo(f.coldBudgetIterations() / 2);
+  }
 }
