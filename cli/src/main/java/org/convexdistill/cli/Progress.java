@@ -7,13 +7,23 @@ import org.convexdistill.learner.solver.SolverOptions;
 /** A one-line progress display on stderr, redrawn at most a few times per second. */
 final class Progress implements SolverOptions.IterationListener {
   private static final long REDRAW_NANOS = 250_000_000L;
+  private final boolean enabled;
   private final PrintStream out;
   private final String label;
   private final double gapTolerance;
   private long lastDraw;
   private boolean drawn;
 
+  /**
+   * A progress line, or a silent one when the console is not interactive (so logs and pipes get no
+   * carriage-return noise).
+   */
   Progress(PrintStream out, String label, double gapTolerance) {
+    this(out, label, gapTolerance, System.console() != null);
+  }
+
+  Progress(PrintStream out, String label, double gapTolerance, boolean enabled) {
+    this.enabled = enabled;
     this.out = out;
     this.label = label;
     this.gapTolerance = gapTolerance;
@@ -22,7 +32,7 @@ final class Progress implements SolverOptions.IterationListener {
   @Override
   public void onIteration(int iteration, Certificate c, double step) {
     long now = System.nanoTime();
-    if (drawn && now - lastDraw < REDRAW_NANOS) {
+    if (!enabled || (drawn && now - lastDraw < REDRAW_NANOS)) {
       return;
     }
     lastDraw = now;
