@@ -5,10 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.Images;
+import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.ingest.teacher.TrainingOptions;
+import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.solver.GatedReluProblem;
 import org.convexdistill.learner.solver.RFista;
 import org.convexdistill.learner.solver.RegularizationPath;
@@ -16,33 +25,144 @@ import org.convexdistill.learner.solver.SolverOptions;
 import org.convexdistill.learner.solver.SolverResult;
 import org.convexdistill.learner.solver.StudentFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill demo}: the main job on bundled data. For now it solves the bundled reference
- * problem, compares with the independent optimum, picks λ for a unit budget and builds the student.
+ * {@code distill demo}: the main job on bundled defaults — a solver check on the bundled reference
+ * problem, then the teacher (cached after its first training) and label-free distillation of block
+ * 4 with the hybrid compared against the teacher.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
-      "Solve the bundled reference problem (n=400, d=20, C=3, 16 gates) at the reference lambdas,"
-          + " compare with the independent float64 optimum, then choose lambda for a budget of"
-          + " hidden units and build the compact student."
+      "The main job on bundled defaults: (1) check the solver on the bundled reference problem"
+          + " against an independent float64 optimum; (2) load the cached teacher or train one"
+          + " (first run only); (3) distil block 4 from unlabeled images, swap the student in and"
+          + " compare the hybrid with the teacher."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--target-groups",
       paramLabel = "N",
-      description = "Hidden-unit budget for the path step (default: ${DEFAULT-VALUE}).")
+      description = "Hidden-unit budget of the solver check (default: ${DEFAULT-VALUE}).")
   int targetGroups = 10;
+
+  @Option(
+      names = "--teacher-epochs",
+      description = "Epochs when the demo must train a teacher (default: ${DEFAULT-VALUE}).")
+  int teacherEpochs = 2;
+
+  @Option(
+      names = "--samples",
+      description = "Unlabeled images to distil from (default: ${DEFAULT-VALUE}).")
+  int samples = 2000;
+
+  @Option(names = "--compression", description = "Block-4 compression (default: ${DEFAULT-VALUE}).")
+  double compression = 6;
+
+  @Option(names = "--skip-solver-check", description = "Go straight to the distillation.")
+  boolean skipSolverCheck;
+
+  @Mixin TeacherOptions teacherOptions;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Fashion-MNIST folder (default: the Debian package's, else the repository's small fixture).")
+  Path data;
 
   @Override
   public Integer call() throws IOException {
-    if (targetGroups <= 0) {
-      throw new UserException("--target-groups must be > 0, got " + targetGroups);
+    if (targetGroups <= 0 || teacherEpochs <= 0 || samples <= 0 || compression < 1) {
+      throw new UserException(
+          "--target-groups, --teacher-epochs, --samples must be > 0 and --compression >= 1");
     }
     PrintStream out = System.out;
+    if (!skipSolverCheck) {
+      out.println("== 1. Solver check on the bundled reference problem");
+      solverCheck(out);
+      out.println();
+    }
+    Path dataDir = dataDir(out);
+    LabeledImages train = FashionMnist.load(dataDir, FashionMnist.Split.TRAIN);
+    LabeledImages test = FashionMnist.load(dataDir, FashionMnist.Split.TEST);
+
+    out.println("== 2. Teacher: ResNet-18 (torchvision layout) on Fashion-MNIST, 32x32");
+    Path model = teacherOptions.model;
+    DjlTeacher teacher;
+    if (Files.isRegularFile(model.resolve(DjlTeacher.MODEL_NAME + "-0000.params"))) {
+      teacher = teacherOptions.load();
+      ModelCard card = ModelCard.read(model);
+      out.printf(
+          "loaded from %s: %d epochs, test accuracy %.2f%% (train it longer with 'distill teacher"
+              + " train --epochs 12')%n",
+          model, card.epochs(), 100 * card.testAccuracy());
+    } else {
+      out.printf(
+          "no teacher in %s yet: training one for %d epochs on %d images (cached for next time)%n",
+          model, teacherEpochs, train.count());
+      teacher =
+          TeacherCommand.train(
+              model, train, test, TrainingOptions.defaults(teacherEpochs), dataDir);
+      out.printf("trained: test accuracy %.2f%%%n", 100 * ModelCard.read(model).testAccuracy());
+    }
+    out.println();
+    try (teacher) {
+      out.printf(
+          "== 3. Label-free convex distillation of block 4 (%d unlabeled images, 1/%.0f of its"
+              + " parameters)%n",
+          Math.min(samples, train.count()), compression);
+      ImageSource source = new ImageSource();
+      source.samples = Math.min(samples, train.count());
+      Images images = train.images().select(drawIndices(train.count(), source.samples));
+      DistillOptions.Builder options =
+          DistillOptions.builder().optCompression(compression).optMinRatio(1e-3).optPathPoints(12);
+      OfflineCommand.Result r =
+          OfflineCommand.run(teacher, images, test, List.of(4), options, System.err);
+      OfflineCommand.print(out, r);
+    }
+    return 0;
+  }
+
+  private Path dataDir(PrintStream out) {
+    if (data != null) {
+      return data;
+    }
+    if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
+      return FashionMnist.DEFAULT_DIR;
+    }
+    Path fixture = Path.of(System.getProperty("distill.root", ".")).resolve("data/fashion-mnist-mini");
+    if (Files.isDirectory(fixture)) {
+      out.println(
+          "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using the"
+              + " repository's 1,000/500-image fixture: figures will be rough.");
+      out.println();
+      return fixture;
+    }
+    throw new UserException(
+        "no Fashion-MNIST: install it with 'apt-get install dataset-fashion-mnist' or pass --data DIR");
+  }
+
+  private static int[] drawIndices(int population, int n) {
+    int[] order = new int[population];
+    for (int i = 0; i < population; i++) {
+      order[i] = i;
+    }
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < n; i++) {
+      int j = i + random.nextInt(population - i);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return java.util.Arrays.copyOf(order, n);
+  }
+
+  private void solverCheck(PrintStream out) throws IOException {
     GatedReluProblem problem =
         GatedReluProblem.builder()
             .setInputs(resource("Z.npy"))
@@ -102,7 +222,7 @@ final class DemoCommand implements Callable<Integer> {
           path.points().stream().mapToInt(p -> p.result().iterations()).sum());
       if (chosen == null) {
         out.println("no lambda keeps the student within the budget");
-        return 0;
+        return;
       }
       SolverResult r = chosen.result();
       StudentBlock student = StudentFactory.fromSolution(problem, r.weights());
@@ -125,7 +245,6 @@ final class DemoCommand implements Callable<Integer> {
           "student forward pass vs convex model on the training inputs: max |diff| = %.2e%n",
           maxDiff);
     }
-    return 0;
   }
 
   private static NpyArray resource(String name) throws IOException {

@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
     description = "Convex distillation: fit small convex gated-ReLU students to teacher blocks.",
     subcommands = {
       DemoCommand.class,
+      TeacherCommand.class,
+      OfflineCommand.class,
+      ActivationsCommand.class,
       SolveCommand.class,
       PathCommand.class,
       BenchCommand.class,
@@ -35,6 +38,8 @@ public final class Distill implements Runnable {
     System.setProperty(
         "org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    // DJL probes for CUDA at start and warns when there is none: expected on CPU machines.
+    System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
     System.exit(commandLine().execute(args));
   }
 
@@ -91,7 +96,9 @@ public final class Distill implements Runnable {
     if (e instanceof AccessDeniedException f) {
       return "permission denied: " + f.getFile();
     }
-    if (e instanceof NpyFormatException) {
+    if (e instanceof NpyFormatException
+        || e instanceof org.convexdistill.core.data.DataFormatException
+        || e instanceof org.convexdistill.ingest.teacher.TeacherException) {
       return e.getMessage();
     }
     if (e instanceof IOException) {

@@ -1,0 +1,177 @@
+package org.convexdistill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.Images;
+import org.convexdistill.core.data.LabeledImages;
+import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.npy.Npy;
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.StudentFormat;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.ingest.teacher.TeacherTrainer;
+import org.convexdistill.ingest.teacher.TrainingOptions;
+import org.convexdistill.learner.evaluation.HybridEvaluation;
+import org.convexdistill.learner.offline.Activations;
+import org.convexdistill.learner.offline.DistillOptions;
+import org.convexdistill.learner.offline.DistilledBlock;
+import org.convexdistill.learner.offline.Hybrid;
+import org.convexdistill.learner.offline.OfflineDistiller;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The offline method end to end on the repository's fixture, with a real DJL teacher trained for a
+ * few seconds: split/hybrid plumbing, the student against a trivial one, and the commands.
+ */
+class OfflineDistillationTest {
+  @TempDir static Path dir;
+  static Path fixture;
+  static Path teacherDir;
+  static DjlTeacher teacher;
+  static LabeledImages train;
+  static LabeledImages test;
+
+  @BeforeAll
+  static void trainASmallTeacher() throws Exception {
+    fixture = FixtureDir.find();
+    train = FashionMnist.load(fixture, FashionMnist.Split.TRAIN);
+    test = FashionMnist.load(fixture, FashionMnist.Split.TEST);
+    teacher = DjlTeacher.create(10, 5, 128);
+    TeacherTrainer.train(teacher, train, null, new TrainingOptions(4, 32, 0.03f, 5e-4f, 5, 0), null);
+    teacherDir = dir.resolve("teacher");
+    teacher.save(teacherDir);
+    new ModelCard("resnet18", 4, 5, 32, 0.03, 1000, 0, 0, 0, teacher.totalParameters(), "fixture", "now")
+        .write(teacherDir);
+  }
+
+  @AfterAll
+  static void close() {
+    teacher.close();
+  }
+
+  @Test
+  void shouldReproduceTheTeacherWhenTheHybridUsesTheTeachersOwnBlocks() {
+    int n = 50;
+    float[] x = new float[n * 1024];
+    Preprocessing.toTensor(test.images(), 0, n, x);
+    float[] expected = teacher.logits(x, n);
+    for (int k = 1; k <= 4; k++) {
+      Hybrid h = new Hybrid(teacher, Map.of(k, Hybrid.Replacement.teacherBlock(teacher, k)));
+      assertThat(h.logits(x, n)).as("block %d", k).containsExactly(expected);
+      assertThat(h.totalParameters()).isEqualTo(teacher.totalParameters());
+    }
+    Hybrid both =
+        new Hybrid(
+            teacher,
+            Map.of(3, Hybrid.Replacement.teacherBlock(teacher, 3), 4, Hybrid.Replacement.teacherBlock(teacher, 4)));
+    assertThat(both.logits(x, n)).containsExactly(expected);
+  }
+
+  @Test
+  void shouldBeatATrivialMeanActivationStudent() {
+    Images images = train.images().slice(0, 400);
+    DistillOptions options =
+        DistillOptions.builder()
+            .setBlock(4)
+            .optCompression(6)
+            .optGates(4)
+            .optGapTolerance(1e-2)
+            .optPathPoints(5)
+            .optMinRatio(0.01)
+            .build();
+    DistilledBlock distilled = OfflineDistiller.distill(teacher, images, options, null);
+    assertThat(distilled.student().hiddenUnits()).isPositive().isLessThanOrEqualTo(distilled.targetGroups());
+    assertThat(distilled.compression()).isGreaterThanOrEqualTo(6);
+
+    // Trivial student: the mean training activation, whatever the input.
+    Activations a = Activations.extract(teacher, images, 4);
+    LabeledImages eval = test.head(300);
+    var convex =
+        HybridEvaluation.evaluate(
+            teacher, Hybrid.ofStudents(teacher, Map.of(4, distilled.student())), eval, 150);
+    var mean =
+        HybridEvaluation.evaluate(
+            teacher, new Hybrid(teacher, Map.of(4, meanReplacement(a))), eval, 150);
+    assertThat(convex.teacherAccuracy()).as("teacher must have learned something").isGreaterThan(0.5);
+    assertThat(convex.activationMse()).isLessThan(0.5 * mean.activationMse());
+    assertThat(convex.hybridAccuracy()).isGreaterThan(mean.hybridAccuracy() + 0.2);
+    assertThat(convex.agreement()).isGreaterThan(mean.agreement() + 0.2);
+  }
+
+  private static Hybrid.Replacement meanReplacement(Activations a) {
+    int n = a.samples();
+    int c = a.outputs().dim(1);
+    float[] mean = new float[c];
+    for (int r = 0; r < n; r++) {
+      for (int k = 0; k < c; k++) {
+        mean[k] += a.outputs().data()[r * c + k] / n;
+      }
+    }
+    return new Hybrid.Replacement() {
+      @Override
+      public float[] apply(float[] z, int rows) {
+        float[] out = new float[rows * c];
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(mean, 0, out, r * c, c);
+        }
+        return out;
+      }
+
+      @Override
+      public long parameters() {
+        return c;
+      }
+    };
+  }
+
+  @Test
+  void shouldRunTheOfflineAndActivationsCommandsAndWriteAStudent() throws Exception {
+    Path out = dir.resolve("offline");
+    DistillCommandTest.Run r =
+        DistillCommandTest.run(
+            "offline", "--model", teacherDir.toString(), "--data", fixture.toString(),
+            "--samples", "200", "--compression", "8", "--gates", "4", "--points", "4", "--min-ratio", "0.05",
+            "--gap-tol", "1e-2", "--test-limit", "100", "--out", out.toString(), "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode json = r.json();
+    assertThat(json.get("blocks").get(0).get("block").asInt()).isEqualTo(4);
+    assertThat(json.get("blocks").get(0).get("compression").asDouble()).isGreaterThanOrEqualTo(8);
+    assertThat(json.get("model_compression").asDouble()).isGreaterThan(1);
+    for (String key : new String[] {"teacher_accuracy", "hybrid_accuracy", "agreement", "activation_mse", "teacher_params", "hybrid_params"}) {
+      assertThat(json.has(key)).as(key).isTrue();
+    }
+    StudentBlock s = StudentFormat.read(out.resolve("student-block4.cdst"));
+    assertThat(s.inputDim()).isEqualTo(1024);
+    assertThat(s.outputDim()).isEqualTo(512);
+    assertThat(Files.readString(out.resolve("result.json"))).contains("\"hybrid_accuracy\"");
+
+    Path acts = dir.resolve("acts");
+    DistillCommandTest.Run a =
+        DistillCommandTest.run(
+            "activations", "--block", "3", "--samples", "20", "--model", teacherDir.toString(),
+            "--data", fixture.toString(), "--out", acts.toString());
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    assertThat(Npy.read(acts.resolve("Z.npy")).shape()).containsExactly(20, 2048);
+    assertThat(Npy.read(acts.resolve("Y.npy")).shape()).containsExactly(20, 1024);
+  }
+
+  @Test
+  void shouldExplainMissingDataAndMissingTeacher() {
+    DistillCommandTest.Run noData =
+        DistillCommandTest.run("teacher", "eval", "--model", teacherDir.toString(), "--data", dir.resolve("none").toString());
+    assertThat(noData.exitCode()).isEqualTo(2);
+    assertThat(noData.err()).contains("apt-get install dataset-fashion-mnist").doesNotContain("\tat ");
+    DistillCommandTest.Run noTeacher =
+        DistillCommandTest.run("teacher", "eval", "--model", dir.resolve("nothing").toString(), "--data", fixture.toString());
+    assertThat(noTeacher.exitCode()).isEqualTo(2);
+    assertThat(noTeacher.err()).contains("no teacher in").contains("distill teacher train");
+  }
+}

@@ -1,0 +1,89 @@
+package org.convexdistill.core.data;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * A user's own unlabeled images: every PNG/JPEG in a folder, converted to 8-bit grey and resized
+ * to 28×28 (Fashion-MNIST's size; dark background, as there).
+ */
+public final class ImageFolder {
+  /** Side the images are resized to. */
+  public static final int SIDE = 28;
+
+  private ImageFolder() {}
+
+  /**
+   * Reads every {@code .png}, {@code .jpg} and {@code .jpeg} in {@code dir}, sorted by name.
+   *
+   * @throws DataFormatException when the folder is missing or holds none, or an image cannot be
+   *     decoded (naming it)
+   */
+  public static Images read(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new DataFormatException("image folder " + dir + " not found");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files =
+          s.filter(ImageFolder::isImage).sorted().toList();
+    }
+    if (files.isEmpty()) {
+      throw new DataFormatException("no .png/.jpg/.jpeg images in " + dir);
+    }
+    List<byte[]> images = new ArrayList<>();
+    for (Path f : files) {
+      images.add(decode(Files.readAllBytes(f), f.toString()));
+    }
+    byte[] pixels = new byte[images.size() * SIDE * SIDE];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i), 0, pixels, i * SIDE * SIDE, SIDE * SIDE);
+    }
+    return new Images(images.size(), SIDE, SIDE, pixels);
+  }
+
+  private static boolean isImage(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return Files.isRegularFile(p)
+        && (name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"));
+  }
+
+  /**
+   * Decodes one PNG/JPEG to 28×28 grey bytes.
+   *
+   * @param source named in the error message
+   * @throws DataFormatException when the bytes are not a decodable image
+   */
+  public static byte[] decode(byte[] encoded, String source) throws DataFormatException {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException | RuntimeException e) {
+      throw new DataFormatException(source + ": cannot decode image (" + e.getMessage() + ")");
+    }
+    if (img == null) {
+      throw new DataFormatException(source + ": not a PNG or JPEG image");
+    }
+    BufferedImage grey = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = grey.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(img, 0, 0, SIDE, SIDE, null);
+    } finally {
+      g.dispose();
+    }
+    byte[] out = new byte[SIDE * SIDE];
+    grey.getRaster().getDataElements(0, 0, SIDE, SIDE, out);
+    return out;
+  }
+}

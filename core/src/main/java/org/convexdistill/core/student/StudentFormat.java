@@ -1,0 +1,166 @@
+package org.convexdistill.core.student;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+
+/**
+ * The versioned binary format of a {@link StudentBlock}, the unit the service ships over Kafka and
+ * stores on disk. Little-endian:
+ *
+ * <pre>
+ *   offset  size        field
+ *   0       4           magic "CDST"
+ *   4       2           format version (1)
+ *   6       2           flags (0)
+ *   8       4           d, input dimension
+ *   12      4           C, output dimension
+ *   16      4           h, hidden units
+ *   20      4           G, stored gate vectors
+ *   24      4·d         column scales s (float32)
+ *   …       4·G·d       gates, row-major G×d (float32)
+ *   …       4·h         unit → gate row (int32)
+ *   …       4·h         unit → output index (int32)
+ *   …       4·h·d       first layer, row-major h×d (float32)
+ *   …       4·h         second layer (float32)
+ *   end−4   4           CRC-32 of every byte before it
+ * </pre>
+ */
+public final class StudentFormat {
+  /** "CDST". */
+  public static final int MAGIC = 0x54534443;
+
+  /** The version this code writes; it reads versions up to this one. */
+  public static final int VERSION = 1;
+
+  private static final int HEADER = 24;
+
+  private StudentFormat() {}
+
+  /** Encodes a student. */
+  public static byte[] encode(StudentBlock s) {
+    int d = s.inputDim();
+    int h = s.hiddenUnits();
+    int g = s.numGates();
+    long size = HEADER + 4L * (d + (long) g * d + 3L * h + (long) h * d) + 4;
+    if (size > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("student too large to encode: " + size + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(MAGIC).putShort((short) VERSION).putShort((short) 0);
+    b.putInt(d).putInt(s.outputDim()).putInt(h).putInt(g);
+    for (float v : s.columnScales()) {
+      b.putFloat(v);
+    }
+    for (float v : s.gates()) {
+      b.putFloat(v);
+    }
+    for (int v : s.unitGates()) {
+      b.putInt(v);
+    }
+    for (int v : s.unitOutputs()) {
+      b.putInt(v);
+    }
+    for (float v : s.firstLayer()) {
+      b.putFloat(v);
+    }
+    for (float v : s.secondLayer()) {
+      b.putFloat(v);
+    }
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  /**
+   * Decodes a student, checking magic, version, shapes, length and checksum.
+   *
+   * @throws StudentFormatException saying what is wrong
+   */
+  public static StudentBlock decode(byte[] bytes) throws StudentFormatException {
+    if (bytes.length < HEADER + 4) {
+      throw new StudentFormatException("truncated student: " + bytes.length + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (b.getInt() != MAGIC) {
+      throw new StudentFormatException("not a student file (bad magic; expected CDST)");
+    }
+    int version = b.getShort() & 0xffff;
+    if (version < 1 || version > VERSION) {
+      throw new StudentFormatException(
+          "student format version " + version + " is not supported (this build reads 1.." + VERSION + ")");
+    }
+    b.getShort();
+    int d = b.getInt();
+    int c = b.getInt();
+    int h = b.getInt();
+    int g = b.getInt();
+    if (d <= 0 || c <= 0 || h < 0 || g < 0) {
+      throw new StudentFormatException(
+          "bad student shape: d=" + d + ", C=" + c + ", units=" + h + ", gates=" + g);
+    }
+    long expected = HEADER + 4L * (d + (long) g * d + 3L * h + (long) h * d) + 4;
+    if (bytes.length != expected) {
+      throw new StudentFormatException(
+          (bytes.length < expected ? "truncated" : "oversized")
+              + " student: shape needs "
+              + expected
+              + " bytes, got "
+              + bytes.length);
+    }
+    CRC32 crc = new CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    if (stored != (int) crc.getValue()) {
+      throw new StudentFormatException("student checksum mismatch: the data is corrupt");
+    }
+    try {
+      float[] scales = floats(b, d);
+      float[] gates = floats(b, g * d);
+      int[] unitGate = ints(b, h);
+      int[] unitOutput = ints(b, h);
+      float[] first = floats(b, h * d);
+      float[] second = floats(b, h);
+      return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+    } catch (IllegalArgumentException | BufferUnderflowException e) {
+      throw new StudentFormatException("inconsistent student: " + e.getMessage());
+    }
+  }
+
+  /** Writes a student file. */
+  public static void write(Path path, StudentBlock s) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(path, encode(s));
+  }
+
+  /** Reads a student file. */
+  public static StudentBlock read(Path path) throws IOException {
+    try {
+      return decode(Files.readAllBytes(path));
+    } catch (StudentFormatException e) {
+      throw new StudentFormatException(path + ": " + e.getMessage());
+    }
+  }
+
+  private static float[] floats(ByteBuffer b, int n) {
+    float[] out = new float[n];
+    b.asFloatBuffer().get(out);
+    b.position(b.position() + 4 * n);
+    return out;
+  }
+
+  private static int[] ints(ByteBuffer b, int n) {
+    int[] out = new int[n];
+    b.asIntBuffer().get(out);
+    b.position(b.position() + 4 * n);
+    return out;
+  }
+}

@@ -1,0 +1,130 @@
+package org.convexdistill.learner.offline;
+
+import org.convexdistill.learner.solver.InvalidProblemException;
+
+/**
+ * Settings of an offline distillation of one block. Build with {@link #builder()}; the block and
+ * exactly one of max-params or compression are required.
+ *
+ * @param block k, 1..4
+ * @param maxParams student parameter budget h·(d+1); 0 when compression is given
+ * @param compression block parameters ÷ student parameters to reach; 0 when maxParams is given
+ * @param gates P, gate vectors drawn from {@code seed}
+ * @param seed seeds the gates
+ * @param gapTolerance relative duality gap of each path solve
+ * @param pathPoints λ grid points from λ_max down
+ * @param minRatio smallest λ / λ_max of the grid
+ * @param threads solver threads for elementwise passes
+ */
+public record DistillOptions(
+    int block,
+    long maxParams,
+    double compression,
+    int gates,
+    long seed,
+    double gapTolerance,
+    int pathPoints,
+    double minRatio,
+    int threads) {
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The budget in hidden units (non-zero groups) for a block of {@code blockParams} and input d. */
+  public int targetGroups(long blockParams, int inputDim) {
+    long budget = maxParams > 0 ? maxParams : (long) Math.floor(blockParams / compression);
+    return (int) Math.max(1, budget / (inputDim + 1));
+  }
+
+  /** Builder with {@code setX} for required and {@code optX} for optional values. */
+  public static final class Builder {
+    private int block;
+    private long maxParams;
+    private double compression;
+    private int gates = 8;
+    private long seed = 0;
+    private double gapTolerance = 1e-3;
+    private int pathPoints = 10;
+    private double minRatio = 0.01;
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    public Builder setBlock(int block) {
+      this.block = block;
+      return this;
+    }
+
+    /** Student budget in parameters, h·(d+1). */
+    public Builder optMaxParams(long maxParams) {
+      this.maxParams = maxParams;
+      return this;
+    }
+
+    /** Block parameters ÷ student parameters, e.g. 6 for 1/6 of the block. */
+    public Builder optCompression(double compression) {
+      this.compression = compression;
+      return this;
+    }
+
+    public Builder optGates(int gates) {
+      this.gates = gates;
+      return this;
+    }
+
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder optGapTolerance(double gapTolerance) {
+      this.gapTolerance = gapTolerance;
+      return this;
+    }
+
+    public Builder optPathPoints(int pathPoints) {
+      this.pathPoints = pathPoints;
+      return this;
+    }
+
+    public Builder optMinRatio(double minRatio) {
+      this.minRatio = minRatio;
+      return this;
+    }
+
+    public Builder optThreads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Validates and builds; throws {@link InvalidProblemException} naming the bad value. */
+    public DistillOptions build() {
+      if (block < 1 || block > 4) {
+        throw new InvalidProblemException("block must be 1..4, got " + block);
+      }
+      if ((maxParams > 0) == (compression > 0)) {
+        throw new InvalidProblemException("give exactly one of max params or compression");
+      }
+      if (maxParams < 0 || compression < 0) {
+        throw new InvalidProblemException("max params and compression must be positive");
+      }
+      if (compression > 0 && compression < 1) {
+        throw new InvalidProblemException("compression must be >= 1, got " + compression);
+      }
+      if (gates < 1) {
+        throw new InvalidProblemException("gates must be >= 1, got " + gates);
+      }
+      if (!(gapTolerance > 0)) {
+        throw new InvalidProblemException("gap tolerance must be > 0, got " + gapTolerance);
+      }
+      if (pathPoints < 2 || !(minRatio > 0 && minRatio < 1)) {
+        throw new InvalidProblemException(
+            "path needs >= 2 points and a min ratio in (0, 1), got " + pathPoints + ", " + minRatio);
+      }
+      if (threads < 1) {
+        throw new InvalidProblemException("threads must be >= 1, got " + threads);
+      }
+      return new DistillOptions(
+          block, maxParams, compression, gates, seed, gapTolerance, pathPoints, minRatio, threads);
+    }
+  }
+}

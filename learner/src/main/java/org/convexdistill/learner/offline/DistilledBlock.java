@@ -1,0 +1,37 @@
+package org.convexdistill.learner.offline;
+
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.learner.solver.SolverResult;
+
+/**
+ * One block's convex student and how it was found.
+ *
+ * @param solution the selected path point (λ, certificate, iterations of that solve)
+ * @param pathSolves solves along the path, refinements included
+ * @param pathIterations R-FISTA iterations over the whole path
+ * @param solverSeconds seconds over the whole path
+ * @param extractSeconds seconds spent running the teacher for activations
+ * @param targetGroups the hidden-unit budget
+ */
+public record DistilledBlock(
+    int block,
+    StudentBlock student,
+    SolverResult solution,
+    long blockParameters,
+    int samples,
+    int pathSolves,
+    int pathIterations,
+    double solverSeconds,
+    double extractSeconds,
+    int targetGroups) {
+
+  /** h·(d+1), the student's parameters as the paper counts them. */
+  public long studentParameters() {
+    return student.parameterCount();
+  }
+
+  /** Block parameters ÷ student parameters. */
+  public double compression() {
+    return (double) blockParameters / Math.max(1, studentParameters());
+  }
+}
