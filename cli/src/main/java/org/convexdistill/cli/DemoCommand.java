@@ -118,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
           Math.min(samples, train.count()), compression);
       ImageSource source = new ImageSource();
       source.samples = Math.min(samples, train.count());
-      Images images = train.images().select(drawIndices(train.count(), source.samples));
+      Images images = source.from(train);
       DistillOptions.Builder options =
           DistillOptions.builder().optCompression(compression).optMinRatio(1e-3).optPathPoints(12);
       OfflineCommand.Result r =
@@ -145,21 +145,6 @@ final class DemoCommand implements Callable<Integer> {
     }
     throw new UserException(
         "no Fashion-MNIST: install it with 'apt-get install dataset-fashion-mnist' or pass --data DIR");
-  }
-
-  private static int[] drawIndices(int population, int n) {
-    int[] order = new int[population];
-    for (int i = 0; i < population; i++) {
-      order[i] = i;
-    }
-    java.util.Random random = new java.util.Random(7);
-    for (int i = 0; i < n; i++) {
-      int j = i + random.nextInt(population - i);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return java.util.Arrays.copyOf(order, n);
   }
 
   private void solverCheck(PrintStream out) throws IOException {

@@ -47,12 +47,17 @@ final class ImageSource {
       Images all = ImageFolder.read(images);
       return all.count() <= samples ? all : all.select(draw(all.count(), samples));
     }
-    LabeledImages train = data.load(FashionMnist.Split.TRAIN);
+    return from(data.load(FashionMnist.Split.TRAIN));
+  }
+
+  /** The unlabeled sample of {@code train} these options describe. */
+  Images from(LabeledImages train) {
     if (samplesPerClass > 0) {
       return perClass(train, samplesPerClass).images();
     }
     if (samples > train.count()) {
-      throw new UserException("--samples " + samples + " exceeds the " + train.count() + " training images");
+      throw new UserException(
+          "--samples " + samples + " exceeds the " + train.count() + " training images");
     }
     return train.images().select(draw(train.count(), samples));
   }

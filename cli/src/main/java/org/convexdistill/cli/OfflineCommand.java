@@ -203,6 +203,11 @@ final class OfflineCommand implements Callable<Integer> {
     List<DistilledBlock> distilled = new ArrayList<>();
     for (int k : new java.util.TreeSet<>(blocks)) {
       DistillOptions o = options.setBlock(k).build();
+      if (progress != null) {
+        progress.printf(
+            "block %d: running the teacher on %d unlabeled images, then the lambda path...%n",
+            k, images.count());
+      }
       Progress bar =
           progress == null
               ? null
@@ -218,6 +223,9 @@ final class OfflineCommand implements Callable<Integer> {
       students.put(k, b.student());
     }
     Hybrid hybrid = Hybrid.ofStudents(teacher, students);
+    if (progress != null) {
+      progress.printf("evaluating teacher and hybrid on %d test images...%n", test.count());
+    }
     HybridEvaluation.Figures f = HybridEvaluation.evaluate(teacher, hybrid, test, 500);
     return new Result(distilled, f, teacher.totalParameters(), hybrid.totalParameters());
   }
