@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     name = "activations",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Run the teacher on unlabeled images; write block k's inputs Z.npy and outputs Y.npy.")
+    description =
+        "Run the teacher on unlabeled images; write block k's inputs Z.npy and outputs Y.npy.")
 final class ActivationsCommand implements Callable<Integer> {
   @Option(names = "--block", required = true, paramLabel = "K", description = "Block 1..4.")
   int block;

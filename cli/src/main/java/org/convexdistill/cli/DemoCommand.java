@@ -135,7 +135,8 @@ final class DemoCommand implements Callable<Integer> {
     if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
       return FashionMnist.DEFAULT_DIR;
     }
-    Path fixture = Path.of(System.getProperty("distill.root", ".")).resolve("data/fashion-mnist-mini");
+    Path fixture =
+        Path.of(System.getProperty("distill.root", ".")).resolve("data/fashion-mnist-mini");
     if (Files.isDirectory(fixture)) {
       out.println(
           "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using the"

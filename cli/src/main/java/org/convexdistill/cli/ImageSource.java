@@ -19,7 +19,8 @@ final class ImageSource {
   @Option(
       names = "--images",
       paramLabel = "DIR",
-      description = "Distil from the PNG/JPEG images in DIR instead of Fashion-MNIST's training set.")
+      description =
+          "Distil from the PNG/JPEG images in DIR instead of Fashion-MNIST's training set.")
   Path images;
 
   @Option(

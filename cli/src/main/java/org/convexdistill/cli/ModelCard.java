@@ -36,7 +36,11 @@ record ModelCard(
     Path file = dir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
       throw new UserException(
-          "no model card in " + dir + "; train a teacher with 'distill teacher train --out " + dir + "'");
+          "no model card in "
+              + dir
+              + "; train a teacher with 'distill teacher train --out "
+              + dir
+              + "'");
     }
     return MAPPER.readValue(file.toFile(), ModelCard.class);
   }

@@ -15,12 +15,12 @@ import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
 import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.ingest.teacher.DjlTeacher;
 import org.convexdistill.learner.evaluation.HybridEvaluation;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
 import org.convexdistill.learner.offline.Hybrid;
 import org.convexdistill.learner.offline.OfflineDistiller;
-import org.convexdistill.ingest.teacher.DjlTeacher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,7 +51,8 @@ final class OfflineCommand implements Callable<Integer> {
   @Option(
       names = "--compression",
       paramLabel = "C",
-      description = "Block parameters / student parameters per block (default: 6 unless --max-params).")
+      description =
+          "Block parameters / student parameters per block (default: 6 unless --max-params).")
   double compression;
 
   @Option(names = "--gates", description = "Gate vectors P (default: ${DEFAULT-VALUE}).")
@@ -147,7 +148,10 @@ final class OfflineCommand implements Callable<Integer> {
 
   /** The distilled blocks and the evaluation of the hybrid. */
   record Result(
-      List<DistilledBlock> blocks, HybridEvaluation.Figures figures, long teacherParams, long hybridParams) {
+      List<DistilledBlock> blocks,
+      HybridEvaluation.Figures figures,
+      long teacherParams,
+      long hybridParams) {
     Map<String, Object> json() {
       List<Map<String, Object>> rows = new ArrayList<>();
       long blockSum = 0;
@@ -217,7 +221,12 @@ final class OfflineCommand implements Callable<Integer> {
         bar.finish();
         progress.printf(
             "block %d: %d hidden units (budget %d), %d path solves, %d iterations, %.1f s%n",
-            k, b.student().hiddenUnits(), b.targetGroups(), b.pathSolves(), b.pathIterations(), b.solverSeconds());
+            k,
+            b.student().hiddenUnits(),
+            b.targetGroups(),
+            b.pathSolves(),
+            b.pathIterations(),
+            b.solverSeconds());
       }
       distilled.add(b);
       students.put(k, b.student());
@@ -235,7 +244,15 @@ final class OfflineCommand implements Callable<Integer> {
     out.println();
     out.printf(
         "%-6s %8s %12s %12s %8s %10s %10s %7s %9s%n",
-        "block", "samples", "block par.", "student par.", "ratio", "lambda/max", "rel.gap", "iters", "solver s");
+        "block",
+        "samples",
+        "block par.",
+        "student par.",
+        "ratio",
+        "lambda/max",
+        "rel.gap",
+        "iters",
+        "solver s");
     for (DistilledBlock b : r.blocks()) {
       out.printf(
           "%-6d %8d %,12d %,12d %7.1fx %10.4f %10.1e %7d %9.1f%n",
@@ -261,7 +278,10 @@ final class OfflineCommand implements Callable<Integer> {
         f.activationMse(), f.teacherActivationVariance());
     out.printf(
         "parameters            teacher %,d -> hybrid %,d: model %.2fx smaller, blocks %.1fx%n",
-        r.teacherParams(), r.hybridParams(), (Double) j.get("model_compression"), (Double) j.get("block_compression"));
+        r.teacherParams(),
+        r.hybridParams(),
+        (Double) j.get("model_compression"),
+        (Double) j.get("block_compression"));
     out.printf("test images           %d%n", f.images());
   }
 }

@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
     name = "teacher",
     mixinStandardHelpOptions = true,
     description = "Train, evaluate and describe the ResNet-18 teacher.",
-    subcommands = {TeacherCommand.Train.class, TeacherCommand.Eval.class, TeacherCommand.Summary.class})
+    subcommands = {
+      TeacherCommand.Train.class,
+      TeacherCommand.Eval.class,
+      TeacherCommand.Summary.class
+    })
 final class TeacherCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -71,7 +75,8 @@ final class TeacherCommand implements Runnable {
   }
 
   static String sha256(Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+    try (InputStream in =
+        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
       MessageDigest md = ((DigestInputStream) in).getMessageDigest();
       in.transferTo(java.io.OutputStream.nullOutputStream());
       return HexFormat.of().formatHex(md.digest());
@@ -94,7 +99,8 @@ final class TeacherCommand implements Runnable {
     }
 
     @Override
-    public void onStep(int epoch, int step, int stepsPerEpoch, double imagesPerSecond, double loss) {
+    public void onStep(
+        int epoch, int step, int stepsPerEpoch, double imagesPerSecond, double loss) {
       smoothRate = smoothRate == 0 ? imagesPerSecond : 0.95 * smoothRate + 0.05 * imagesPerSecond;
       long now = System.nanoTime();
       if (now - lastDraw < 500_000_000L && step != stepsPerEpoch) {
@@ -107,7 +113,13 @@ final class TeacherCommand implements Runnable {
       int filled = (int) Math.round(done * width);
       System.err.printf(
           "\rtrain [%s%s] epoch %d/%d  %5.0f img/s  loss %.3f  ETA %s   ",
-          "#".repeat(filled), ".".repeat(width - filled), epoch, epochs, smoothRate, loss, eta(remaining));
+          "#".repeat(filled),
+          ".".repeat(width - filled),
+          epoch,
+          epochs,
+          smoothRate,
+          loss,
+          eta(remaining));
       System.err.flush();
     }
 
@@ -115,7 +127,13 @@ final class TeacherCommand implements Runnable {
     public void onEpoch(int epoch, double meanLoss, double testAccuracy, double seconds) {
       System.err.printf(
           "\repoch %d/%d: mean loss %.4f, test accuracy %.2f%%, %.0f s (%.0f s elapsed)%s%n",
-          epoch, epochs, meanLoss, 100 * testAccuracy, seconds, (System.nanoTime() - start) / 1e9, " ".repeat(20));
+          epoch,
+          epochs,
+          meanLoss,
+          100 * testAccuracy,
+          seconds,
+          (System.nanoTime() - start) / 1e9,
+          " ".repeat(20));
     }
 
     void finish() {
@@ -139,7 +157,10 @@ final class TeacherCommand implements Runnable {
     @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs = 12;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: $DISTILL_HOME/teacher).")
+    @Option(
+        names = "--out",
+        paramLabel = "DIR",
+        description = "Output folder (default: $DISTILL_HOME/teacher).")
     Path out = Paths.defaultTeacher();
 
     @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -179,7 +200,10 @@ final class TeacherCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Top-1 accuracy of a trained teacher on the Fashion-MNIST test set.")
   static final class Eval implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR", description = "Teacher folder (default: $DISTILL_HOME/teacher).")
+    @Option(
+        names = "--model",
+        paramLabel = "DIR",
+        description = "Teacher folder (default: $DISTILL_HOME/teacher).")
     Path model = Paths.defaultTeacher();
 
     @Mixin DataOptions data;
@@ -239,11 +263,18 @@ final class TeacherCommand implements Runnable {
           m.put("blocks", blocks);
           System.out.println(Json.write(m));
         } else {
-          System.out.println("ResNet-18 (torchvision layout), input 1×32×32, " + teacher.totalParameters() + " parameters");
+          System.out.println(
+              "ResNet-18 (torchvision layout), input 1×32×32, "
+                  + teacher.totalParameters()
+                  + " parameters");
           System.out.printf("%-6s %-10s %-10s %12s%n", "block", "input", "output", "parameters");
           for (Map<String, Object> b : blocks) {
             System.out.printf(
-                "%-6s %-10s %-10s %,12d%n", b.get("block"), b.get("input_shape"), b.get("output_shape"), (Long) b.get("parameters"));
+                "%-6s %-10s %-10s %,12d%n",
+                b.get("block"),
+                b.get("input_shape"),
+                b.get("output_shape"),
+                (Long) b.get("parameters"));
           }
         }
       }

@@ -45,10 +45,12 @@ class OfflineDistillationTest {
     train = FashionMnist.load(fixture, FashionMnist.Split.TRAIN);
     test = FashionMnist.load(fixture, FashionMnist.Split.TEST);
     teacher = DjlTeacher.create(10, 5, 128);
-    TeacherTrainer.train(teacher, train, null, new TrainingOptions(4, 32, 0.03f, 5e-4f, 5, 0), null);
+    TeacherTrainer.train(
+        teacher, train, null, new TrainingOptions(4, 32, 0.03f, 5e-4f, 5, 0), null);
     teacherDir = dir.resolve("teacher");
     teacher.save(teacherDir);
-    new ModelCard("resnet18", 4, 5, 32, 0.03, 1000, 0, 0, 0, teacher.totalParameters(), "fixture", "now")
+    new ModelCard(
+            "resnet18", 4, 5, 32, 0.03, 1000, 0, 0, 0, teacher.totalParameters(), "fixture", "now")
         .write(teacherDir);
   }
 
@@ -71,7 +73,11 @@ class OfflineDistillationTest {
     Hybrid both =
         new Hybrid(
             teacher,
-            Map.of(3, Hybrid.Replacement.teacherBlock(teacher, 3), 4, Hybrid.Replacement.teacherBlock(teacher, 4)));
+            Map.of(
+                3,
+                Hybrid.Replacement.teacherBlock(teacher, 3),
+                4,
+                Hybrid.Replacement.teacherBlock(teacher, 4)));
     assertThat(both.logits(x, n)).containsExactly(expected);
   }
 
@@ -82,13 +88,14 @@ class OfflineDistillationTest {
         DistillOptions.builder()
             .setBlock(4)
             .optCompression(6)
-            .optGates(4)
             .optGapTolerance(1e-2)
-            .optPathPoints(5)
+            .optPathPoints(6)
             .optMinRatio(0.01)
             .build();
     DistilledBlock distilled = OfflineDistiller.distill(teacher, images, options, null);
-    assertThat(distilled.student().hiddenUnits()).isPositive().isLessThanOrEqualTo(distilled.targetGroups());
+    assertThat(distilled.student().hiddenUnits())
+        .isPositive()
+        .isLessThanOrEqualTo(distilled.targetGroups());
     assertThat(distilled.compression()).isGreaterThanOrEqualTo(6);
 
     // Trivial student: the mean training activation, whatever the input.
@@ -100,7 +107,10 @@ class OfflineDistillationTest {
     var mean =
         HybridEvaluation.evaluate(
             teacher, new Hybrid(teacher, Map.of(4, meanReplacement(a))), eval, 150);
-    assertThat(convex.teacherAccuracy()).as("teacher must have learned something").isGreaterThan(0.5);
+    assertThat(convex.teacherAccuracy())
+        .as("teacher must have learned something")
+        .isGreaterThan(0.5);
+    // Measured: MSE 0.148 vs 1.218, accuracy 0.547 vs 0.090, agreement 0.633 vs 0.087.
     assertThat(convex.activationMse()).isLessThan(0.5 * mean.activationMse());
     assertThat(convex.hybridAccuracy()).isGreaterThan(mean.hybridAccuracy() + 0.2);
     assertThat(convex.agreement()).isGreaterThan(mean.agreement() + 0.2);
@@ -137,15 +147,42 @@ class OfflineDistillationTest {
     Path out = dir.resolve("offline");
     DistillCommandTest.Run r =
         DistillCommandTest.run(
-            "offline", "--model", teacherDir.toString(), "--data", fixture.toString(),
-            "--samples", "200", "--compression", "8", "--gates", "4", "--points", "4", "--min-ratio", "0.05",
-            "--gap-tol", "1e-2", "--test-limit", "100", "--out", out.toString(), "--json");
+            "offline",
+            "--model",
+            teacherDir.toString(),
+            "--data",
+            fixture.toString(),
+            "--samples",
+            "200",
+            "--compression",
+            "8",
+            "--gates",
+            "4",
+            "--points",
+            "4",
+            "--min-ratio",
+            "0.05",
+            "--gap-tol",
+            "1e-2",
+            "--test-limit",
+            "100",
+            "--out",
+            out.toString(),
+            "--json");
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode json = r.json();
     assertThat(json.get("blocks").get(0).get("block").asInt()).isEqualTo(4);
     assertThat(json.get("blocks").get(0).get("compression").asDouble()).isGreaterThanOrEqualTo(8);
     assertThat(json.get("model_compression").asDouble()).isGreaterThan(1);
-    for (String key : new String[] {"teacher_accuracy", "hybrid_accuracy", "agreement", "activation_mse", "teacher_params", "hybrid_params"}) {
+    for (String key :
+        new String[] {
+          "teacher_accuracy",
+          "hybrid_accuracy",
+          "agreement",
+          "activation_mse",
+          "teacher_params",
+          "hybrid_params"
+        }) {
       assertThat(json.has(key)).as(key).isTrue();
     }
     StudentBlock s = StudentFormat.read(out.resolve("student-block4.cdst"));
@@ -156,8 +193,17 @@ class OfflineDistillationTest {
     Path acts = dir.resolve("acts");
     DistillCommandTest.Run a =
         DistillCommandTest.run(
-            "activations", "--block", "3", "--samples", "20", "--model", teacherDir.toString(),
-            "--data", fixture.toString(), "--out", acts.toString());
+            "activations",
+            "--block",
+            "3",
+            "--samples",
+            "20",
+            "--model",
+            teacherDir.toString(),
+            "--data",
+            fixture.toString(),
+            "--out",
+            acts.toString());
     assertThat(a.exitCode()).as(a.err()).isZero();
     assertThat(Npy.read(acts.resolve("Z.npy")).shape()).containsExactly(20, 2048);
     assertThat(Npy.read(acts.resolve("Y.npy")).shape()).containsExactly(20, 1024);
@@ -166,11 +212,25 @@ class OfflineDistillationTest {
   @Test
   void shouldExplainMissingDataAndMissingTeacher() {
     DistillCommandTest.Run noData =
-        DistillCommandTest.run("teacher", "eval", "--model", teacherDir.toString(), "--data", dir.resolve("none").toString());
+        DistillCommandTest.run(
+            "teacher",
+            "eval",
+            "--model",
+            teacherDir.toString(),
+            "--data",
+            dir.resolve("none").toString());
     assertThat(noData.exitCode()).isEqualTo(2);
-    assertThat(noData.err()).contains("apt-get install dataset-fashion-mnist").doesNotContain("\tat ");
+    assertThat(noData.err())
+        .contains("apt-get install dataset-fashion-mnist")
+        .doesNotContain("\tat ");
     DistillCommandTest.Run noTeacher =
-        DistillCommandTest.run("teacher", "eval", "--model", dir.resolve("nothing").toString(), "--data", fixture.toString());
+        DistillCommandTest.run(
+            "teacher",
+            "eval",
+            "--model",
+            dir.resolve("nothing").toString(),
+            "--data",
+            fixture.toString());
     assertThat(noTeacher.exitCode()).isEqualTo(2);
     assertThat(noTeacher.err()).contains("no teacher in").contains("distill teacher train");
   }

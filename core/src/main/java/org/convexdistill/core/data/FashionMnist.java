@@ -21,7 +21,15 @@ public final class FashionMnist {
 
   /** The ten classes, by label. */
   public static final String[] CLASSES = {
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
     "Ankle boot"
   };
 
@@ -70,7 +78,14 @@ public final class FashionMnist {
     byte[] lab = readLabels(labels);
     if (lab.length != im.count()) {
       throw new DataFormatException(
-          labels + " has " + lab.length + " labels but " + images + " has " + im.count() + " images");
+          labels
+              + " has "
+              + lab.length
+              + " labels but "
+              + images
+              + " has "
+              + im.count()
+              + " images");
     }
     return new LabeledImages(im, lab, CLASSES.length);
   }
@@ -92,8 +107,17 @@ public final class FashionMnist {
     long needed = (long) n * rows * cols;
     if (n < 0 || rows <= 0 || cols <= 0 || b.remaining() != needed) {
       throw new DataFormatException(
-          path + ": header says " + n + "×" + rows + "×" + cols + " = " + needed
-              + " bytes but the file holds " + b.remaining());
+          path
+              + ": header says "
+              + n
+              + "×"
+              + rows
+              + "×"
+              + cols
+              + " = "
+              + needed
+              + " bytes but the file holds "
+              + b.remaining());
     }
     byte[] pixels = new byte[(int) needed];
     b.get(pixels);
@@ -127,12 +151,14 @@ public final class FashionMnist {
     Images im = data.images();
     ByteBuffer header = ByteBuffer.allocate(16).putInt(0x803).putInt(im.count());
     header.putInt(im.height()).putInt(im.width());
-    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(split.imagesFile())))) {
+    try (OutputStream out =
+        new GZIPOutputStream(Files.newOutputStream(dir.resolve(split.imagesFile())))) {
       out.write(header.array());
       out.write(im.pixels());
     }
     ByteBuffer lh = ByteBuffer.allocate(8).putInt(0x801).putInt(data.count());
-    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(split.labelsFile())))) {
+    try (OutputStream out =
+        new GZIPOutputStream(Files.newOutputStream(dir.resolve(split.labelsFile())))) {
       out.write(lh.array());
       out.write(data.labels());
     }

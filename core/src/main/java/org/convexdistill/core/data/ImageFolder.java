@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * A user's own unlabeled images: every PNG/JPEG in a folder, converted to 8-bit grey and resized
- * to 28×28 (Fashion-MNIST's size; dark background, as there).
+ * A user's own unlabeled images: every PNG/JPEG in a folder, converted to 8-bit grey and resized to
+ * 28×28 (Fashion-MNIST's size; dark background, as there).
  */
 public final class ImageFolder {
   /** Side the images are resized to. */
@@ -35,8 +35,7 @@ public final class ImageFolder {
     }
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
-      files =
-          s.filter(ImageFolder::isImage).sorted().toList();
+      files = s.filter(ImageFolder::isImage).sorted().toList();
     }
     if (files.isEmpty()) {
       throw new DataFormatException("no .png/.jpg/.jpeg images in " + dir);
@@ -77,7 +76,8 @@ public final class ImageFolder {
     BufferedImage grey = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = grey.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(img, 0, 0, SIDE, SIDE, null);
     } finally {
       g.dispose();

@@ -16,8 +16,15 @@ public record Images(int count, int height, int width, byte[] pixels) {
     }
     if (pixels.length != (long) count * height * width) {
       throw new IllegalArgumentException(
-          count + " images of " + height + "×" + width + " need " + (long) count * height * width
-              + " bytes, got " + pixels.length);
+          count
+              + " images of "
+              + height
+              + "×"
+              + width
+              + " need "
+              + (long) count * height * width
+              + " bytes, got "
+              + pixels.length);
     }
   }
 
@@ -33,8 +40,7 @@ public record Images(int count, int height, int width, byte[] pixels) {
           "slice [" + from + ", " + (from + n) + ") outside " + count + " images");
     }
     int size = imageSize();
-    return new Images(
-        n, height, width, Arrays.copyOfRange(pixels, from * size, (from + n) * size));
+    return new Images(n, height, width, Arrays.copyOfRange(pixels, from * size, (from + n) * size));
   }
 
   /** The images at {@code indices}, in that order (copied). */

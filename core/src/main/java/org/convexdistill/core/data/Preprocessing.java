@@ -1,8 +1,8 @@
 package org.convexdistill.core.data;
 
 /**
- * The input transform every role shares: zero-pad 28×28 to 32×32 (2 pixels each side), scale to
- * [0, 1] and normalise with Fashion-MNIST's mean 0.2860 and std 0.3530. With a 32×32 input the
+ * The input transform every role shares: zero-pad 28×28 to 32×32 (2 pixels each side), scale to [0,
+ * 1] and normalise with Fashion-MNIST's mean 0.2860 and std 0.3530. With a 32×32 input the
  * ResNet-18 block dimensions equal the paper's Table 1.
  */
 public final class Preprocessing {
@@ -32,7 +32,8 @@ public final class Preprocessing {
           "images are " + h + "×" + w + "; at most " + SIDE + "×" + SIDE + " is supported");
     }
     if (out.length < n * SIDE * SIDE) {
-      throw new IllegalArgumentException("output holds " + out.length + " floats, need " + n * SIDE * SIDE);
+      throw new IllegalArgumentException(
+          "output holds " + out.length + " floats, need " + n * SIDE * SIDE);
     }
     int top = (SIDE - h) / 2;
     int left = (SIDE - w) / 2;

@@ -93,7 +93,11 @@ public final class StudentFormat {
     int version = b.getShort() & 0xffff;
     if (version < 1 || version > VERSION) {
       throw new StudentFormatException(
-          "student format version " + version + " is not supported (this build reads 1.." + VERSION + ")");
+          "student format version "
+              + version
+              + " is not supported (this build reads 1.."
+              + VERSION
+              + ")");
     }
     b.getShort();
     int d = b.getInt();
@@ -115,7 +119,8 @@ public final class StudentFormat {
     }
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, bytes.length - 4);
-    int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int stored =
+        ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     if (stored != (int) crc.getValue()) {
       throw new StudentFormatException("student checksum mismatch: the data is corrupt");
     }

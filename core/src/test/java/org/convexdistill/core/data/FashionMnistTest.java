@@ -48,7 +48,9 @@ class FashionMnistTest {
         .hasMessageContaining("corrupt gzip data");
 
     // Labels where images should be: wrong magic.
-    Files.copy(src.resolve("t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-images-idx3-ubyte.gz"),
+    Files.copy(
+        src.resolve("t10k-labels-idx1-ubyte.gz"),
+        dir.resolve("t10k-images-idx3-ubyte.gz"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertThatThrownBy(() -> FashionMnist.load(dir, FashionMnist.Split.TEST))
         .hasMessageContaining("not an IDX3 ubyte image file");

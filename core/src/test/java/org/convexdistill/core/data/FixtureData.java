@@ -15,6 +15,7 @@ public final class FixtureData {
         return candidate;
       }
     }
-    throw new IllegalStateException("data/fashion-mnist-mini not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "data/fashion-mnist-mini not found above " + Path.of("").toAbsolutePath());
   }
 }

@@ -22,7 +22,10 @@ class ImageFolderTest {
     g.fillRect(0, 0, 56, 40);
     g.dispose();
     ImageIO.write(white, "png", dir.resolve("a.png").toFile());
-    ImageIO.write(new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB), "jpg", dir.resolve("b.jpg").toFile());
+    ImageIO.write(
+        new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB),
+        "jpg",
+        dir.resolve("b.jpg").toFile());
     Files.writeString(dir.resolve("notes.txt"), "ignored");
     Images images = ImageFolder.read(dir);
     assertThat(images.count()).isEqualTo(2);
@@ -41,7 +44,9 @@ class ImageFolderTest {
 
   @Test
   void shouldRejectAnEmptyOrMissingFolder() {
-    assertThatThrownBy(() -> ImageFolder.read(dir)).hasMessageContaining("no .png/.jpg/.jpeg images in");
-    assertThatThrownBy(() -> ImageFolder.read(dir.resolve("nope"))).hasMessageContaining("not found");
+    assertThatThrownBy(() -> ImageFolder.read(dir))
+        .hasMessageContaining("no .png/.jpg/.jpeg images in");
+    assertThatThrownBy(() -> ImageFolder.read(dir.resolve("nope")))
+        .hasMessageContaining("not found");
   }
 }

@@ -57,7 +57,8 @@ class StudentFormatTest {
     assertThat(back.firstLayer()).containsExactly(s.firstLayer());
     assertThat(back.secondLayer()).containsExactly(s.secondLayer());
     byte[] bytes = Files.readAllBytes(f);
-    assertThat(new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("CDST");
+    assertThat(new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("CDST");
     assertThat(StudentFormat.encode(back)).isEqualTo(bytes);
   }
 
@@ -91,7 +92,8 @@ class StudentFormatTest {
     java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(off, 5);
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(bytes, 0, bytes.length - 4);
-    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+    java.nio.ByteBuffer.wrap(bytes)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
         .putInt(bytes.length - 4, (int) crc.getValue());
     assertThatThrownBy(() -> StudentFormat.decode(bytes))
         .isInstanceOf(StudentFormatException.class)

@@ -21,8 +21,8 @@ import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.core.teacher.TensorShape;
 
 /**
- * The ResNet-18 teacher on DJL's PyTorch engine (CPU). Inference runs in batches of at most
- * {@link #batchSize()} samples; calls are serialised (the engine parallelises inside each op).
+ * The ResNet-18 teacher on DJL's PyTorch engine (CPU). Inference runs in batches of at most {@link
+ * #batchSize()} samples; calls are serialised (the engine parallelises inside each op).
  */
 public final class DjlTeacher implements Teacher {
   /** File name stem of the saved parameters ({@code resnet18-0000.params}). */
@@ -38,7 +38,8 @@ public final class DjlTeacher implements Teacher {
   private final TensorShape[] shapes;
   private final int batchSize;
 
-  private DjlTeacher(Model model, List<Block> parts, SequentialBlock network, int numClasses, int batchSize) {
+  private DjlTeacher(
+      Model model, List<Block> parts, SequentialBlock network, int numClasses, int batchSize) {
     this.model = model;
     this.parts = parts;
     this.network = network;
@@ -77,8 +78,13 @@ public final class DjlTeacher implements Teacher {
     Path params = dir.resolve(MODEL_NAME + "-0000.params");
     if (!Files.isRegularFile(params)) {
       throw new TeacherException(
-          "no teacher in " + dir + " (missing " + params.getFileName()
-              + "); train one with 'distill teacher train --out " + dir + "'");
+          "no teacher in "
+              + dir
+              + " (missing "
+              + params.getFileName()
+              + "); train one with 'distill teacher train --out "
+              + dir
+              + "'");
     }
     List<Block> parts = ResNet18.parts(numClasses);
     SequentialBlock net = ResNet18.network(parts);
@@ -89,7 +95,8 @@ public final class DjlTeacher implements Teacher {
       model.load(dir, MODEL_NAME);
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
-      throw new TeacherException("cannot load the teacher from " + params + ": " + e.getMessage(), e);
+      throw new TeacherException(
+          "cannot load the teacher from " + params + ": " + e.getMessage(), e);
     }
     return new DjlTeacher(model, parts, net, numClasses, batchSize);
   }
@@ -186,11 +193,19 @@ public final class DjlTeacher implements Teacher {
   }
 
   /** Runs parts [from, to) on n samples of shape {@code in}, in batches. */
-  private synchronized float[] run(int from, int to, float[] input, int n, TensorShape in, int outSize) {
+  private synchronized float[] run(
+      int from, int to, float[] input, int n, TensorShape in, int outSize) {
     int inSize = in.size();
     if (input.length < (long) n * inSize) {
       throw new IllegalArgumentException(
-          "input has " + input.length + " values, " + n + " samples of " + in + " need " + (long) n * inSize);
+          "input has "
+              + input.length
+              + " values, "
+              + n
+              + " samples of "
+              + in
+              + " need "
+              + (long) n * inSize);
     }
     float[] out = new float[n * outSize];
     for (int start = 0; start < n; start += batchSize) {

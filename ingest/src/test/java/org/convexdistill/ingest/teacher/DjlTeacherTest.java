@@ -60,7 +60,10 @@ class DjlTeacherTest {
       float[] y = teacher.block(k, z, N);
       float[] logits = teacher.suffix(k, y, N);
       for (int i = 0; i < full.length; i++) {
-        assertThat(logits[i]).as("block %d logit %d", k, i).isCloseTo(full[i], org.assertj.core.api.Assertions.within(1e-4f * (1 + Math.abs(full[i]))));
+        assertThat(logits[i])
+            .as("block %d logit %d", k, i)
+            .isCloseTo(
+                full[i], org.assertj.core.api.Assertions.within(1e-4f * (1 + Math.abs(full[i]))));
       }
     }
   }

@@ -6,8 +6,8 @@ import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.learner.offline.Hybrid;
 
 /**
- * Compares a hybrid with its teacher on held-out labeled images: accuracy of both, top-1
- * agreement, and the mean squared error of the last replaced block's output against the teacher's.
+ * Compares a hybrid with its teacher on held-out labeled images: accuracy of both, top-1 agreement,
+ * and the mean squared error of the last replaced block's output against the teacher's.
  */
 public final class HybridEvaluation {
   private HybridEvaluation() {}

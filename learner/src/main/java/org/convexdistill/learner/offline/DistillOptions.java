@@ -31,7 +31,9 @@ public record DistillOptions(
     return new Builder();
   }
 
-  /** The budget in hidden units (non-zero groups) for a block of {@code blockParams} and input d. */
+  /**
+   * The budget in hidden units (non-zero groups) for a block of {@code blockParams} and input d.
+   */
   public int targetGroups(long blockParams, int inputDim) {
     long budget = maxParams > 0 ? maxParams : (long) Math.floor(blockParams / compression);
     return (int) Math.max(1, budget / (inputDim + 1));
@@ -118,7 +120,10 @@ public record DistillOptions(
       }
       if (pathPoints < 2 || !(minRatio > 0 && minRatio < 1)) {
         throw new InvalidProblemException(
-            "path needs >= 2 points and a min ratio in (0, 1), got " + pathPoints + ", " + minRatio);
+            "path needs >= 2 points and a min ratio in (0, 1), got "
+                + pathPoints
+                + ", "
+                + minRatio);
       }
       if (threads < 1) {
         throw new InvalidProblemException("threads must be >= 1, got " + threads);

@@ -54,14 +54,17 @@ public final class Hybrid {
   private final Teacher teacher;
   private final TreeMap<Integer, Replacement> replacements;
 
-  /** @param replacements block k → what replaces it; at least one */
+  /**
+   * @param replacements block k → what replaces it; at least one
+   */
   public Hybrid(Teacher teacher, Map<Integer, Replacement> replacements) {
     if (replacements.isEmpty()) {
       throw new IllegalArgumentException("a hybrid needs at least one replaced block");
     }
     for (int k : replacements.keySet()) {
       if (k < 1 || k > teacher.numBlocks()) {
-        throw new IllegalArgumentException("no block " + k + " in a " + teacher.numBlocks() + "-block teacher");
+        throw new IllegalArgumentException(
+            "no block " + k + " in a " + teacher.numBlocks() + "-block teacher");
       }
     }
     this.teacher = teacher;
@@ -77,8 +80,15 @@ public final class Hybrid {
       if (s.inputDim() != teacher.blockInputShape(k).size()
           || s.outputDim() != teacher.blockOutputShape(k).size()) {
         throw new IllegalArgumentException(
-            "student for block " + k + " maps " + s.inputDim() + " → " + s.outputDim()
-                + " but the block maps " + teacher.blockInputShape(k).size() + " → "
+            "student for block "
+                + k
+                + " maps "
+                + s.inputDim()
+                + " → "
+                + s.outputDim()
+                + " but the block maps "
+                + teacher.blockInputShape(k).size()
+                + " → "
                 + teacher.blockOutputShape(k).size());
       }
       r.put(k, Replacement.of(s));

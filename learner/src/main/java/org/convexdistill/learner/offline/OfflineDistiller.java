@@ -20,7 +20,10 @@ public final class OfflineDistiller {
 
   /** Extracts activations and fits the student. */
   public static DistilledBlock distill(
-      Teacher teacher, Images images, DistillOptions options, SolverOptions.IterationListener listener) {
+      Teacher teacher,
+      Images images,
+      DistillOptions options,
+      SolverOptions.IterationListener listener) {
     long t0 = System.nanoTime();
     Activations a = Activations.extract(teacher, images, options.block());
     double extract = (System.nanoTime() - t0) / 1e9;
@@ -49,7 +52,8 @@ public final class OfflineDistiller {
             .build();
     try (RFista solver = new RFista(problem, options.threads())) {
       RegularizationPath.Path path =
-          new RegularizationPath(solver, base).run(options.pathPoints(), options.minRatio(), target);
+          new RegularizationPath(solver, base)
+              .run(options.pathPoints(), options.minRatio(), target);
       RegularizationPath.Point chosen = path.selectedPoint();
       if (chosen == null) {
         throw new InvalidProblemException(

@@ -10,8 +10,8 @@ import org.convexdistill.core.data.LabeledImages;
 import org.junit.jupiter.api.Test;
 
 /**
- * Label-free is a property: nothing on the learner path (solver, offline distillation) can refer
- * to a labeled type or to the dataset loader that produces one. Only evaluation may.
+ * Label-free is a property: nothing on the learner path (solver, offline distillation) can refer to
+ * a labeled type or to the dataset loader that produces one. Only evaluation may.
  */
 class LabelFreeTest {
   private static final JavaClasses LEARNER =
@@ -23,7 +23,8 @@ class LabelFreeTest {
   void learnerPathShouldNeverSeeALabel() {
     noClasses()
         .that()
-        .resideInAnyPackage("org.convexdistill.learner.solver..", "org.convexdistill.learner.offline..")
+        .resideInAnyPackage(
+            "org.convexdistill.learner.solver..", "org.convexdistill.learner.offline..")
         .should()
         .dependOnClassesThat()
         .belongToAnyOf(LabeledImages.class, FashionMnist.class)
