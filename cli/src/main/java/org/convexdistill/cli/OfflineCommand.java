@@ -75,6 +75,13 @@ final class OfflineCommand implements Callable<Integer> {
   double minRatio = 1e-3;
 
   @Option(
+      names = "--polish",
+      description =
+          "Refit on the selected support at this fraction of the selected lambda; 0 turns it off"
+              + " (default: ${DEFAULT-VALUE}).")
+  double polish = 0.1;
+
+  @Option(
       names = "--test-limit",
       description = "Evaluate on the first N test images (default: all).")
   int testLimit;
@@ -137,7 +144,8 @@ final class OfflineCommand implements Callable<Integer> {
             .optSeed(seed)
             .optGapTolerance(gapTol)
             .optPathPoints(points)
-            .optMinRatio(minRatio);
+            .optMinRatio(minRatio)
+            .optPolishRatio(polish);
     if (maxParams > 0) {
       b.optMaxParams(maxParams);
     } else {
@@ -170,6 +178,12 @@ final class OfflineCommand implements Callable<Integer> {
         m.put("lambda_ratio", b.solution().lambda() / b.solution().lambdaMax());
         m.put("relative_gap", b.solution().relativeGap());
         m.put("iterations", b.solution().iterations());
+        if (b.polished() != null) {
+          m.put("polish_lambda", b.polished().lambda());
+          m.put("polish_relative_gap", b.polished().relativeGap());
+          m.put("polish_iterations", b.polished().iterations());
+          m.put("polish_stop_reason", b.polished().stopReason().jsonName());
+        }
         m.put("path_solves", b.pathSolves());
         m.put("path_iterations", b.pathIterations());
         m.put("solver_seconds", b.solverSeconds());

@@ -15,6 +15,8 @@ import org.convexdistill.learner.solver.InvalidProblemException;
  * @param pathPoints λ grid points from λ_max down
  * @param minRatio smallest λ / λ_max of the grid
  * @param threads solver threads for elementwise passes
+ * @param polishRatio after selecting λ, refit on the selected support at {@code polishRatio·λ}
+ *     (0 = no polish): removes most of the lasso's shrinkage without adding units
  */
 public record DistillOptions(
     int block,
@@ -25,7 +27,8 @@ public record DistillOptions(
     double gapTolerance,
     int pathPoints,
     double minRatio,
-    int threads) {
+    int threads,
+    double polishRatio) {
 
   public static Builder builder() {
     return new Builder();
@@ -50,6 +53,13 @@ public record DistillOptions(
     private int pathPoints = 10;
     private double minRatio = 0.01;
     private int threads = Runtime.getRuntime().availableProcessors();
+    private double polishRatio = 0.1;
+
+    /** Polish at this fraction of the selected λ on its support (0 turns polishing off). */
+    public Builder optPolishRatio(double polishRatio) {
+      this.polishRatio = polishRatio;
+      return this;
+    }
 
     public Builder setBlock(int block) {
       this.block = block;
@@ -128,8 +138,20 @@ public record DistillOptions(
       if (threads < 1) {
         throw new InvalidProblemException("threads must be >= 1, got " + threads);
       }
+      if (!(polishRatio >= 0 && polishRatio < 1)) {
+        throw new InvalidProblemException("polish ratio must be in [0, 1), got " + polishRatio);
+      }
       return new DistillOptions(
-          block, maxParams, compression, gates, seed, gapTolerance, pathPoints, minRatio, threads);
+          block,
+          maxParams,
+          compression,
+          gates,
+          seed,
+          gapTolerance,
+          pathPoints,
+          minRatio,
+          threads,
+          polishRatio);
     }
   }
 }

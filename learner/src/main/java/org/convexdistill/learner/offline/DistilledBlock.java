@@ -7,6 +7,7 @@ import org.convexdistill.learner.solver.SolverResult;
  * One block's convex student and how it was found.
  *
  * @param solution the selected path point (λ, certificate, iterations of that solve)
+ * @param polished the refit on the selected support the student comes from, or null
  * @param pathSolves solves along the path, refinements included
  * @param pathIterations R-FISTA iterations over the whole path
  * @param solverSeconds seconds over the whole path
@@ -17,6 +18,7 @@ public record DistilledBlock(
     int block,
     StudentBlock student,
     SolverResult solution,
+    SolverResult polished,
     long blockParameters,
     int samples,
     int pathSolves,

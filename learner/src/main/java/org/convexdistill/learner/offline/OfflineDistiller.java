@@ -8,6 +8,7 @@ import org.convexdistill.learner.solver.InvalidProblemException;
 import org.convexdistill.learner.solver.RFista;
 import org.convexdistill.learner.solver.RegularizationPath;
 import org.convexdistill.learner.solver.SolverOptions;
+import org.convexdistill.learner.solver.SolverResult;
 import org.convexdistill.learner.solver.StudentFactory;
 
 /**
@@ -59,13 +60,26 @@ public final class OfflineDistiller {
         throw new InvalidProblemException(
             "no lambda keeps block " + a.block() + " within " + target + " hidden units");
       }
-      StudentBlock student = StudentFactory.fromSolution(problem, chosen.result().weights());
+      SolverResult selected = chosen.result();
       int iterations = path.points().stream().mapToInt(p -> p.result().iterations()).sum();
       double seconds = path.points().stream().mapToDouble(p -> p.result().seconds()).sum();
+      SolverResult polished = null;
+      if (options.polishRatio() > 0) {
+        // Polish: the same convex problem restricted to the selected support at a smaller λ.
+        polished =
+            solver.solve(
+                base.withLambda(options.polishRatio() * selected.lambda(), selected.weights())
+                    .withAllowedGroups(selected.weights().support()));
+        iterations += polished.iterations();
+        seconds += polished.seconds();
+      }
+      SolverResult used = polished != null ? polished : selected;
+      StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
       return new DistilledBlock(
           a.block(),
           student,
-          chosen.result(),
+          selected,
+          polished,
           blockParameters,
           a.samples(),
           path.points().size(),

@@ -112,6 +112,21 @@ public final class ConvexWeights {
     return count;
   }
 
+  /** Which groups (index k·P + j) are non-zero: the support. */
+  public boolean[] support() {
+    boolean[] s = new boolean[totalGroups()];
+    for (int g = 0; g < s.length; g++) {
+      int off = g * inputDim;
+      for (int i = 0; i < inputDim; i++) {
+        if (values[off + i] != 0f) {
+          s[g] = true;
+          break;
+        }
+      }
+    }
+    return s;
+  }
+
   /** Σ_{k,j} ‖U[k,j,:]‖₂, the group-lasso penalty without λ. */
   public double groupNormSum() {
     double s = 0;

@@ -77,6 +77,7 @@ public final class RFista implements AutoCloseable {
   private double zeroGradient2 = Double.NaN;
   private double lipschitz = Double.NaN;
   private double lastStep = Double.NaN;
+  private boolean[] allowed;
 
   /** A solver for {@code problem} using every available core for the elementwise passes. */
   public RFista(GatedReluProblem problem) {
@@ -167,6 +168,7 @@ public final class RFista implements AutoCloseable {
    */
   public Certificate certify(ConvexWeights u, double lambda) {
     requireShape(u);
+    allowed = null;
     System.arraycopy(u.values(), 0, w, 0, size);
     forward(w, yhatW);
     gradient(yhatW, gradW);
@@ -204,6 +206,11 @@ public final class RFista implements AutoCloseable {
     long start = System.nanoTime();
     double flops0 = flops;
     double lambda = options.lambda();
+    allowed = options.allowedGroups();
+    if (allowed != null && allowed.length != groups) {
+      throw new InvalidProblemException(
+          "allowed groups has " + allowed.length + " entries, the problem has " + groups);
+    }
     double lmax = lambdaMax();
 
     if (lambda >= lmax) {
@@ -217,6 +224,13 @@ public final class RFista implements AutoCloseable {
     if (options.warmStart() != null) {
       requireShape(options.warmStart());
       System.arraycopy(options.warmStart().values(), 0, w, 0, size);
+      if (allowed != null) {
+        for (int g = 0; g < groups; g++) {
+          if (!allowed[g]) {
+            Arrays.fill(w, g * d, (g + 1) * d, 0f);
+          }
+        }
+      }
       forward(w, yhatW);
     } else {
       Arrays.fill(w, 0f);
@@ -428,7 +442,10 @@ public final class RFista implements AutoCloseable {
         groups,
         (chunk, g0, g1) -> {
           for (int g = g0; g < g1; g++) {
-            groupA[g] = proxGroup(v, gradV, eta, threshold, wPlus, g * d, d);
+            groupA[g] =
+                allowed == null || allowed[g]
+                    ? proxGroup(v, gradV, eta, threshold, wPlus, g * d, d)
+                    : zeroGroup(v, wPlus, g * d, d);
           }
         });
     return sum(groupA);
@@ -461,6 +478,16 @@ public final class RFista implements AutoCloseable {
       out[i] = next;
       float delta = next - v[i];
       moved += (double) delta * delta;
+    }
+    return moved;
+  }
+
+  /** A group outside the allowed support: out = 0; returns ‖v‖² on the range. */
+  private static double zeroGroup(float[] v, float[] out, int off, int len) {
+    double moved = 0;
+    for (int i = off; i < off + len; i++) {
+      out[i] = 0f;
+      moved += (double) v[i] * v[i];
     }
     return moved;
   }
@@ -546,6 +573,10 @@ public final class RFista implements AutoCloseable {
     double nu = 0;
     double subgradient = 0;
     for (int g = 0; g < groups; g++) {
+      if (allowed != null && !allowed[g]) {
+        // Not part of the restricted problem: neither its dual constraint nor its optimality.
+        continue;
+      }
       double un = Math.sqrt(groupA[g]);
       double gn = Math.sqrt(groupB[g]);
       normSum += un;

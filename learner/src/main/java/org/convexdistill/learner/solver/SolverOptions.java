@@ -11,6 +11,8 @@ package org.convexdistill.learner.solver;
  * @param warmStart starting point, or null for U = 0
  * @param initialStep first step size, or NaN to estimate 1/L by power iteration
  * @param listener called after every iteration, or null
+ * @param allowedGroups groups (index k·P + j) that may be non-zero, or null for all: the problem
+ *     restricted to a support, e.g. to polish a selected solution without adding units
  */
 public record SolverOptions(
     double lambda,
@@ -19,7 +21,8 @@ public record SolverOptions(
     int maxIterations,
     ConvexWeights warmStart,
     double initialStep,
-    IterationListener listener) {
+    IterationListener listener,
+    boolean[] allowedGroups) {
 
   /** Default relative duality gap: a certified 1e-5, ten times tighter than the 1e-4 we promise. */
   public static final double DEFAULT_GAP_TOLERANCE = 1e-5;
@@ -59,6 +62,21 @@ public record SolverOptions(
         .optWarmStart(newWarmStart)
         .optInitialStep(initialStep)
         .optListener(listener)
+        .optAllowedGroups(allowedGroups)
+        .build();
+  }
+
+  /** A copy restricted to the given groups (see {@link Builder#optAllowedGroups}). */
+  public SolverOptions withAllowedGroups(boolean[] groups) {
+    return new Builder()
+        .setLambda(lambda)
+        .optGapTolerance(gapTolerance)
+        .optSubgradientTolerance(subgradientTolerance)
+        .optMaxIterations(maxIterations)
+        .optWarmStart(warmStart)
+        .optInitialStep(initialStep)
+        .optListener(listener)
+        .optAllowedGroups(groups)
         .build();
   }
 
@@ -71,8 +89,15 @@ public record SolverOptions(
     private ConvexWeights warmStart;
     private double initialStep = Double.NaN;
     private IterationListener listener;
+    private boolean[] allowedGroups;
 
     private Builder() {}
+
+    /** Restricts the problem to these groups (index k·P + j); the others stay exactly zero. */
+    public Builder optAllowedGroups(boolean[] allowedGroups) {
+      this.allowedGroups = allowedGroups == null ? null : allowedGroups.clone();
+      return this;
+    }
 
     /** Required: λ ≥ 0. */
     public Builder setLambda(double lambda) {
@@ -148,7 +173,8 @@ public record SolverOptions(
           maxIterations,
           warmStart,
           initialStep,
-          listener);
+          listener,
+          allowedGroups);
     }
   }
 }
