@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--samples",
       description = "Unlabeled images to distil from (default: ${DEFAULT-VALUE}).")
-  int samples = 2000;
+  int samples = 1000;
 
   @Option(names = "--compression", description = "Block-4 compression (default: ${DEFAULT-VALUE}).")
   double compression = 6;

@@ -15,8 +15,8 @@ import org.convexdistill.learner.solver.InvalidProblemException;
  * @param pathPoints λ grid points from λ_max down
  * @param minRatio smallest λ / λ_max of the grid
  * @param threads solver threads for elementwise passes
- * @param polishRatio after selecting λ, refit on the selected support at {@code polishRatio·λ}
- *     (0 = no polish): removes most of the lasso's shrinkage without adding units
+ * @param polishRatio after selecting λ, refit on the selected support at {@code polishRatio·λ} (0 =
+ *     no polish): removes most of the lasso's shrinkage without adding units
  */
 public record DistillOptions(
     int block,

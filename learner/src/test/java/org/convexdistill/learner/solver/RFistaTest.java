@@ -258,4 +258,33 @@ class RFistaTest {
     assertThat(r.iterations()).isEqualTo(7);
     assertThat(r.relativeGap()).isPositive();
   }
+
+  @Test
+  void shouldSolveTheProblemRestrictedToAllowedGroups() {
+    double lambda = 0.1 * solver.lambdaMax();
+    SolverOptions options = SolverOptions.builder().setLambda(lambda).optGapTolerance(1e-6).build();
+    SolverResult full = solver.solve(options);
+    boolean[] support = full.weights().support();
+
+    // Restricted to the optimum's own support, the optimum is the same.
+    SolverResult same = solver.solve(options.withAllowedGroups(support));
+    assertThat(Math.abs(same.objective() - full.objective()) / full.objective()).isLessThan(1e-5);
+
+    // Restricted to half of it: the other groups stay exactly zero and the objective rises.
+    boolean[] half = support.clone();
+    int kept = 0;
+    for (int g = 0; g < half.length; g++) {
+      if (half[g] && kept++ % 2 == 1) {
+        half[g] = false;
+      }
+    }
+    SolverResult r = solver.solve(options.withAllowedGroups(half));
+    for (int g = 0; g < half.length; g++) {
+      if (!half[g]) {
+        assertThat(r.weights().groupNorm(g / 8, g % 8)).as("group %d", g).isZero();
+      }
+    }
+    assertThat(r.converged()).isTrue();
+    assertThat(r.objective()).isGreaterThan(full.objective() * (1 + 1e-4));
+  }
 }
