@@ -98,9 +98,11 @@ final class DemoCommand implements Callable<Integer> {
       teacher = teacherOptions.load();
       ModelCard card = ModelCard.read(model);
       out.printf(
-          "loaded from %s: %d epochs, test accuracy %.2f%% (train it longer with 'distill teacher"
-              + " train --epochs 12')%n",
-          model, card.epochs(), 100 * card.testAccuracy());
+          "loaded from %s: %d epochs, test accuracy %.2f%%%s%n",
+          model,
+          card.epochs(),
+          100 * card.testAccuracy(),
+          card.epochs() < 12 ? " (the full one: 'distill teacher train --epochs 12')" : "");
     } else {
       out.printf(
           "no teacher in %s yet: training one for %d epochs on %d images (cached for next time)%n",
