@@ -37,11 +37,13 @@ public final class HybridEvaluation {
       int b = Math.min(chunk, n - start);
       float[] x = new float[b * side];
       Preprocessing.toTensor(test.images(), start, b, x);
-      float[] teacherLogits = teacher.logits(x, b);
-      float[] hybridOut = hybrid.lastBlockOutput(x, b);
-      float[] hybridLogits = teacher.suffix(hybrid.lastBlock(), hybridOut, b);
+      // The teacher's pass is split at the last replaced block so its activations serve both the
+      // logits and the MSE (suffix(block(prefix(x))) equals logits(x)).
       int last = hybrid.lastBlock();
       float[] teacherOut = teacher.block(last, teacher.prefix(last, x, b), b);
+      float[] teacherLogits = teacher.suffix(last, teacherOut, b);
+      float[] hybridOut = hybrid.lastBlockOutput(x, b);
+      float[] hybridLogits = teacher.suffix(last, hybridOut, b);
       for (int i = 0; i < hybridOut.length; i++) {
         double e = hybridOut[i] - teacherOut[i];
         sq += e * e;
