@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
           model,
           card.epochs(),
           100 * card.testAccuracy(),
-          card.epochs() < 12 ? " (the full one: 'distill teacher train --epochs 12')" : "");
+          card.epochs() < 20 ? " (the full one: 'distill teacher train --epochs 20')" : "");
     } else {
       out.printf(
           "no teacher in %s yet: training one for %d epochs on %d images (cached for next time)%n",

@@ -155,7 +155,7 @@ final class TeacherCommand implements Runnable {
       description = "Train the teacher on Fashion-MNIST; saves parameters and model-card.json.")
   static final class Train implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).")
-    int epochs = 12;
+    int epochs = 20;
 
     @Option(
         names = "--out",
