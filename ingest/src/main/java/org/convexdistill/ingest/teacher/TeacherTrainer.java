@@ -13,6 +13,7 @@ import ai.djl.training.tracker.CosineTracker;
 import java.util.Random;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.teacher.Logits;
 
 /** Trains a {@link DjlTeacher} on labeled images (the only place besides evaluation that may). */
 public final class TeacherTrainer {
@@ -111,21 +112,11 @@ public final class TeacherTrainer {
     int correct = 0;
     int classes = teacher.numClasses();
     for (int i = 0; i < n; i++) {
-      if (argmax(logits, i * classes, classes) == data.labels()[i]) {
+      if (Logits.argmax(logits, i, classes) == data.labels()[i]) {
         correct++;
       }
     }
     return (double) correct / n;
-  }
-
-  static int argmax(float[] v, int off, int len) {
-    int best = 0;
-    for (int i = 1; i < len; i++) {
-      if (v[off + i] > v[off + best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 
   private static void shuffle(int[] a, Random random) {

@@ -2,6 +2,7 @@ package org.convexdistill.learner.evaluation;
 
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.teacher.Logits;
 import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.learner.offline.Hybrid;
 
@@ -53,8 +54,8 @@ public final class HybridEvaluation {
       values += hybridOut.length;
       for (int i = 0; i < b; i++) {
         int label = test.labels()[start + i];
-        int t = argmax(teacherLogits, i * classes, classes);
-        int h = argmax(hybridLogits, i * classes, classes);
+        int t = Logits.argmax(teacherLogits, i, classes);
+        int h = Logits.argmax(hybridLogits, i, classes);
         teacherCorrect += t == label ? 1 : 0;
         hybridCorrect += h == label ? 1 : 0;
         agree += t == h ? 1 : 0;
@@ -68,15 +69,5 @@ public final class HybridEvaluation {
         sq / values,
         sumSq / values - mean * mean,
         n);
-  }
-
-  static int argmax(float[] v, int off, int len) {
-    int best = 0;
-    for (int i = 1; i < len; i++) {
-      if (v[off + i] > v[off + best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

@@ -138,11 +138,6 @@ public final class ConvexWeights {
     return s;
   }
 
-  /** A deep copy. */
-  public ConvexWeights copy() {
-    return new ConvexWeights(outputs, gates, inputDim, values.clone());
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof ConvexWeights w
