@@ -86,4 +86,43 @@ public final class ImageFolder {
     grey.getRaster().getDataElements(0, 0, SIDE, SIDE, out);
     return out;
   }
+
+  /**
+   * Width and height of a PNG/JPEG, read from its header, or null when the bytes are not an image
+   * ImageIO can read.
+   */
+  public static int[] dimensions(byte[] encoded) {
+    try (javax.imageio.stream.ImageInputStream in =
+        ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+      java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
+      if (in == null || !readers.hasNext()) {
+        return null;
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in);
+        return new int[] {reader.getWidth(0), reader.getHeight(0)};
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Encodes side×side grey bytes as a PNG (what a device would send). */
+  public static byte[] encodePng(byte[] grey, int side) {
+    if (grey.length != side * side) {
+      throw new IllegalArgumentException(grey.length + " pixels for a " + side + "×" + side);
+    }
+    BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+    img.getRaster().setDataElements(0, 0, side, side, grey);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      ImageIO.write(img, "png", out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
 }

@@ -1,0 +1,2 @@
+/** Micrometer → Prometheus: the registry every role uses and its scrape endpoint. */
+package org.convexdistill.runtime.metrics;
