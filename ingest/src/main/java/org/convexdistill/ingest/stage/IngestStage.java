@@ -1,0 +1,74 @@
+package org.convexdistill.ingest.stage;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The inference stage as a running Kafka Streams application (exactly-once v2). */
+public final class IngestStage implements AutoCloseable {
+  /** The Streams application id (consumer group and internal topic prefix). */
+  public static final String APPLICATION_ID = "distill-ingest";
+
+  private final KafkaStreams streams;
+  private final KafkaStreamsMetrics kafkaMetrics;
+
+  private IngestStage(KafkaStreams streams, KafkaStreamsMetrics kafkaMetrics) {
+    this.streams = streams;
+    this.kafkaMetrics = kafkaMetrics;
+  }
+
+  /**
+   * Starts the stage.
+   *
+   * @param stateDir where Streams keeps its local state (the buffer is also changelogged)
+   * @param threads stream threads (one partition's batches run on one thread)
+   */
+  public static IngestStage start(
+      String bootstrapServers,
+      BlockInference teacher,
+      InferenceConfig config,
+      MeterRegistry registry,
+      String stateDir,
+      int threads) {
+    IngestMetrics metrics = new IngestMetrics();
+    metrics.bindTo(registry);
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // A teacher batch can take a while on a loaded CPU; do not let the group evict us for it.
+    p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), 600_000);
+    p.put(StreamsConfig.producerPrefix("max.request.size"), 8 << 20);
+    KafkaStreams streams =
+        new KafkaStreams(
+            InferenceTopology.buildTopology(new StreamsBuilder(), teacher, config, metrics), p);
+    KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
+    km.bindTo(registry);
+    streams.start();
+    return new IngestStage(streams, km);
+  }
+
+  /** Whether the stage is running (or rebalancing). */
+  public boolean isRunning() {
+    return streams.state().isRunningOrRebalancing();
+  }
+
+  /** The Streams state, for readiness reporting. */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    kafkaMetrics.close();
+  }
+}

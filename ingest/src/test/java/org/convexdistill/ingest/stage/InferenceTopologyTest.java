@@ -1,0 +1,154 @@
+package org.convexdistill.ingest.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import javax.imageio.ImageIO;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.convexdistill.core.data.Images;
+import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.stream.ActivationRecord;
+import org.convexdistill.core.stream.ActivationRecord.Precision;
+import org.convexdistill.core.stream.ImagePayload;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.runtime.topics.DeadLetters;
+import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class InferenceTopologyTest {
+  private static DjlTeacher teacher;
+  private static Images images;
+
+  @BeforeAll
+  static void setUp() {
+    teacher = DjlTeacher.create(10, 11, 8);
+    images = TestImages.fixture();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    teacher.close();
+  }
+
+  private static TopologyTestDriver driver(int batch) {
+    StreamsBuilder b = new StreamsBuilder();
+    BlockInference inference = new BlockInference(teacher, "test-teacher", 4);
+    InferenceConfig config = new InferenceConfig(batch, Duration.ofMillis(100), Precision.FLOAT32);
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    return new TopologyTestDriver(
+        InferenceTopology.buildTopology(b, inference, config, new IngestMetrics()), p);
+  }
+
+  private static RecordHeaders type(String contentType) {
+    RecordHeaders h = new RecordHeaders();
+    h.add(Topics.CONTENT_TYPE, contentType.getBytes(StandardCharsets.UTF_8));
+    return h;
+  }
+
+  @Test
+  void batchesImagesThroughTheTeacherAndDeadLettersBadOnes() throws Exception {
+    try (TopologyTestDriver d = driver(4)) {
+      TestInputTopic<String, byte[]> in =
+          d.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, byte[]> out =
+          d.createOutputTopic(
+              Topics.ACTIVATIONS, new StringDeserializer(), new ByteArrayDeserializer());
+      TestOutputTopic<String, byte[]> dead =
+          d.createOutputTopic(
+              Topics.DEAD_LETTER, new StringDeserializer(), new ByteArrayDeserializer());
+      byte[] garbage = "not an image".getBytes(StandardCharsets.UTF_8);
+      in.pipeInput(new TestRecord<>("dev-0", TestImages.png(images, 0), type("image/png")));
+      in.pipeInput(new TestRecord<>("dev-1", garbage, type("image/png")));
+      in.pipeInput(new TestRecord<>("dev-2", TestImages.raw(images, 1), type(ImagePayload.RAW)));
+      in.pipeInput(new TestRecord<>("dev-3", png(29), type("image/png")));
+      in.pipeInput(new TestRecord<>("dev-4", TestImages.png(images, 2), type("image/png")));
+      // Three valid images buffered: below the batch size, nothing is emitted yet.
+      assertThat(out.isEmpty()).isTrue();
+      in.pipeInput(new TestRecord<>("dev-5", TestImages.png(images, 3), type("image/png")));
+      List<TestRecord<String, byte[]>> first = out.readRecordsToList();
+      assertThat(first).hasSize(4);
+      in.pipeInput(new TestRecord<>("dev-6", TestImages.raw(images, 4), new RecordHeaders()));
+      assertThat(out.isEmpty()).isTrue();
+      d.advanceWallClockTime(Duration.ofMillis(150)); // max wait flushes the partial batch
+      List<TestRecord<String, byte[]>> second = out.readRecordsToList();
+      assertThat(second).hasSize(1);
+
+      // Keys, source offsets and values: z and y equal the teacher's own prefix and block.
+      ActivationRecord a = ActivationRecord.decode(first.get(1).value());
+      assertThat(first.get(1).key()).isEqualTo("dev-2");
+      assertThat(a.sourceTopic()).isEqualTo(Topics.IMAGES);
+      assertThat(a.sourceOffset()).isEqualTo(2);
+      assertThat(a.teacherId()).isEqualTo("test-teacher");
+      assertThat(a.block()).isEqualTo(4);
+      float[] x = new float[Preprocessing.SIDE * Preprocessing.SIDE];
+      Preprocessing.toTensor(images.slice(1, 1), 0, 1, x);
+      float[] z = teacher.prefix(4, x, 1);
+      float[] y = teacher.block(4, z, 1);
+      assertThat(a.z()).containsExactly(z, org.assertj.core.data.Offset.offset(1e-4f));
+      assertThat(a.y()).containsExactly(y, org.assertj.core.data.Offset.offset(1e-4f));
+      assertThat(ActivationRecord.decode(second.get(0).value()).sourceOffset()).isEqualTo(6);
+
+      List<TestRecord<String, byte[]>> bad = dead.readRecordsToList();
+      assertThat(bad).hasSize(2);
+      assertThat(bad.get(0).value()).isEqualTo(garbage);
+      assertThat(DeadLetters.text(bad.get(0).headers(), DeadLetters.REASON))
+          .contains("not a decodable image/png");
+      assertThat(DeadLetters.text(bad.get(0).headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("1");
+      assertThat(DeadLetters.text(bad.get(0).headers(), DeadLetters.STAGE)).isEqualTo("ingest");
+      assertThat(DeadLetters.text(bad.get(0).headers(), Topics.CONTENT_TYPE))
+          .isEqualTo("image/png");
+      assertThat(DeadLetters.text(bad.get(1).headers(), DeadLetters.REASON))
+          .isEqualTo("image is 29×29; expected 28×28");
+    }
+  }
+
+  @Test
+  void wrongSizeRawAndUnknownTypesAreDeadLettered() {
+    try (TopologyTestDriver d = driver(1)) {
+      TestInputTopic<String, byte[]> in =
+          d.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, byte[]> dead =
+          d.createOutputTopic(
+              Topics.DEAD_LETTER, new StringDeserializer(), new ByteArrayDeserializer());
+      in.pipeInput(new TestRecord<>("d", new byte[783], type(ImagePayload.RAW)));
+      in.pipeInput(new TestRecord<>("d", new byte[784], type("image/gif")));
+      in.pipeInput(new TestRecord<>("d", new byte[0], new RecordHeaders()));
+      List<String> reasons =
+          dead.readRecordsToList().stream()
+              .map(r -> DeadLetters.text(r.headers(), DeadLetters.REASON))
+              .toList();
+      assertThat(reasons)
+          .containsExactly(
+              "raw image has 783 bytes; expected 784 (28×28 grey)",
+              "unsupported content-type 'image/gif' (use image/png, image/jpeg or"
+                  + " application/x-raw-gray8)",
+              "empty image payload");
+    }
+  }
+
+  private static byte[] png(int side) throws Exception {
+    BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,22 @@
+package org.convexdistill.ingest.stage;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+
+/** The inference stage in a child JVM, so that a test can kill it like a crashed pod. */
+public final class IngestStageMain {
+  private IngestStageMain() {}
+
+  public static void main(String[] args) throws Exception {
+    DjlTeacher teacher = DjlTeacher.create(10, 11, 16);
+    IngestStage.start(
+        args[0],
+        new BlockInference(teacher, "test-teacher", 4),
+        InferenceConfig.defaults(),
+        new SimpleMeterRegistry(),
+        args[1],
+        1);
+    System.out.println("started");
+    Thread.sleep(Long.MAX_VALUE);
+  }
+}
