@@ -1,0 +1,72 @@
+package org.convexdistill.learner.stream;
+
+import org.convexdistill.core.student.StudentBlock;
+
+/** Decides whether a refit may be published; says why not. */
+public final class CandidateCheck {
+  private CandidateCheck() {}
+
+  /** Accepted, or rejected with the reason. */
+  public record Verdict(boolean accepted, String reason) {
+    static Verdict ok() {
+      return new Verdict(true, "ok");
+    }
+
+    static Verdict no(String reason) {
+      return new Verdict(false, reason);
+    }
+  }
+
+  /**
+   * Checks: the expected shapes, the parameter budget, finite weights, a certificate within {@code
+   * maxRelativeGap}, and a held-out MSE no worse than the current student's by more than the
+   * tolerance.
+   */
+  public static Verdict check(Refit r, int zDim, int yDim, LearnerConfig config) {
+    StudentBlock s = r.student();
+    if (s.inputDim() != zDim || s.outputDim() != yDim) {
+      return Verdict.no(
+          "shape " + s.inputDim() + "→" + s.outputDim() + ", expected " + zDim + "→" + yDim);
+    }
+    if (s.hiddenUnits() == 0) {
+      return Verdict.no("empty student (no hidden unit)");
+    }
+    if (s.hiddenUnits() > config.targetGroups(zDim)) {
+      return Verdict.no(
+          s.hiddenUnits()
+              + " hidden units exceed the budget of "
+              + config.targetGroups(zDim)
+              + " ("
+              + config.maxParams()
+              + " parameters)");
+    }
+    if (!finite(s.firstLayer()) || !finite(s.secondLayer()) || !finite(s.columnScales())) {
+      return Verdict.no("non-finite weights");
+    }
+    double gap = r.published().relativeGap();
+    if (!(gap <= config.maxRelativeGap())) {
+      return Verdict.no(
+          String.format("relative gap %.3g above the limit %.3g", gap, config.maxRelativeGap()));
+    }
+    if (!Double.isFinite(r.candidateMse())) {
+      return Verdict.no("held-out MSE is not finite");
+    }
+    if (!Double.isNaN(r.currentMse())
+        && r.candidateMse() > r.currentMse() * (1 + config.mseTolerance())) {
+      return Verdict.no(
+          String.format(
+              "held-out MSE %.4g is worse than the current student's %.4g by more than %.0f%%",
+              r.candidateMse(), r.currentMse(), 100 * config.mseTolerance()));
+    }
+    return Verdict.ok();
+  }
+
+  private static boolean finite(float[] v) {
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,136 @@
+package org.convexdistill.learner.stream;
+
+import java.time.Duration;
+
+/**
+ * Settings of the online learner. {@link #defaults()} suit block 4 of the ResNet-18 on 2 cores.
+ *
+ * @param modelId key of the student in the {@code students} topic
+ * @param windowSize activation rows kept (N)
+ * @param refitEvery refit after this many new rows (M)
+ * @param refitInterval ... or after this long, if at least one new row arrived (T)
+ * @param gates random gate vectors (P)
+ * @param seed of the gates; fixed, so that every version shares them and warm starts are exact
+ * @param maxParams parameter budget of the student (hidden units × (d + 1))
+ * @param gapTolerance solver stop: relative duality gap
+ * @param maxIterations solver cap per solve (bounds a refit's time)
+ * @param pathPoints λ grid points of the first (cold) fit
+ * @param pathMinRatio smallest λ / λ_max of that grid
+ * @param lambdaStep factor by which a refit raises λ while the student exceeds the budget
+ * @param polishRatio polishing refit on the support at this fraction of λ (0 = none)
+ * @param holdoutEvery every k-th window row is held out for validation
+ * @param maxRelativeGap a candidate whose certificate is looser than this is rejected
+ * @param mseTolerance reject a candidate whose held-out MSE exceeds the current one's by more than
+ *     this fraction
+ * @param threads solver (BLAS) threads
+ */
+public record LearnerConfig(
+    String modelId,
+    int windowSize,
+    int refitEvery,
+    Duration refitInterval,
+    int gates,
+    long seed,
+    long maxParams,
+    double gapTolerance,
+    int maxIterations,
+    int pathPoints,
+    double pathMinRatio,
+    double lambdaStep,
+    double polishRatio,
+    int holdoutEvery,
+    double maxRelativeGap,
+    double mseTolerance,
+    int threads) {
+
+  public LearnerConfig {
+    validate(
+        windowSize,
+        refitEvery,
+        refitInterval,
+        gates,
+        maxParams,
+        gapTolerance,
+        maxIterations,
+        pathPoints,
+        pathMinRatio,
+        lambdaStep,
+        polishRatio,
+        holdoutEvery,
+        maxRelativeGap,
+        mseTolerance,
+        threads);
+    if (modelId == null || modelId.isBlank()) {
+      throw new IllegalArgumentException("model id must not be empty");
+    }
+  }
+
+  /** Defaults for block 4: window 1000, refit every 250 rows or 60 s, 1/6 of the block. */
+  public static LearnerConfig defaults() {
+    return new LearnerConfig(
+        "resnet18-block4",
+        1000,
+        250,
+        Duration.ofSeconds(60),
+        8,
+        7,
+        1_400_000,
+        1e-3,
+        150,
+        6,
+        0.05,
+        1.1,
+        0.1,
+        10,
+        0.05,
+        0.10,
+        2);
+  }
+
+  /** Hidden units the budget allows for inputs of dimension d. */
+  public int targetGroups(int d) {
+    return (int) Math.max(1, maxParams / (d + 1));
+  }
+
+  @SuppressWarnings("checkstyle:ParameterNumber")
+  private static void validate(
+      int windowSize,
+      int refitEvery,
+      Duration refitInterval,
+      int gates,
+      long maxParams,
+      double gapTolerance,
+      int maxIterations,
+      int pathPoints,
+      double pathMinRatio,
+      double lambdaStep,
+      double polishRatio,
+      int holdoutEvery,
+      double maxRelativeGap,
+      double mseTolerance,
+      int threads) {
+    require(windowSize >= 20, "window size must be >= 20, got " + windowSize);
+    require(refitEvery >= 1, "refit-every must be >= 1, got " + refitEvery);
+    require(
+        refitInterval != null && !refitInterval.isNegative() && !refitInterval.isZero(),
+        "refit interval must be positive");
+    require(gates >= 1, "gates must be >= 1, got " + gates);
+    require(maxParams >= 1, "max params must be >= 1, got " + maxParams);
+    require(gapTolerance > 0 && gapTolerance < 1, "gap tolerance must be in (0, 1)");
+    require(maxIterations >= 1, "max iterations must be >= 1");
+    require(pathPoints >= 2, "path points must be >= 2");
+    require(pathMinRatio > 0 && pathMinRatio < 1, "path min ratio must be in (0, 1)");
+    require(lambdaStep > 1, "lambda step must be > 1");
+    require(polishRatio >= 0 && polishRatio < 1, "polish ratio must be in [0, 1)");
+    require(holdoutEvery >= 2, "holdout-every must be >= 2");
+    require(maxRelativeGap > 0, "max relative gap must be positive");
+    require(mseTolerance >= 0, "MSE tolerance must be >= 0");
+    require(threads >= 1, "threads must be >= 1");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,396 @@
+package org.convexdistill.learner.stream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.core.stream.ActivationRecord;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.RecordFormatException;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.runtime.topics.DeadLetters;
+import org.convexdistill.runtime.topics.StudentLog;
+import org.convexdistill.runtime.topics.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online learner: reads {@code activations}, keeps a sliding window, refits on cadence and
+ * publishes validated student versions to {@code students} in a Kafka transaction.
+ *
+ * <p>Restart without replay: each release carries the window's offset ranges; on start the learner
+ * reads the last release of its model, seeks every partition to the start of its range and reads
+ * only the window again. Versions continue from the last committed one; the transactional id is
+ * fixed per model, so a zombie instance is fenced and cannot publish a duplicate version.
+ */
+public final class StreamingLearner implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingLearner.class);
+  static final String STAGE = "learner";
+
+  /** What happened at one refit, for progress displays and the demo's freshness figures. */
+  public record Event(
+      long version,
+      String outcome,
+      String reason,
+      long triggeredAtMillis,
+      long publishedAtMillis,
+      Refit refit) {}
+
+  private final String bootstrapServers;
+  private final LearnerConfig config;
+  private final LearnerMetrics metrics = new LearnerMetrics();
+  private final Refitter refitter;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+  private final MeterRegistry registry;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+  private volatile Thread thread;
+
+  private ActivationWindow window;
+  private String teacherId;
+  private int block = -1;
+  private StudentRelease current;
+  private WarmState warm;
+  private int newRows;
+  private long lastRefitMillis;
+  private long fullSinceMillis;
+
+  public StreamingLearner(String bootstrapServers, LearnerConfig config, MeterRegistry registry) {
+    this.bootstrapServers = bootstrapServers;
+    this.config = config;
+    this.refitter = new Refitter(config);
+    this.registry = registry;
+    metrics.bindTo(registry);
+    metrics.windowCapacity.set(config.windowSize());
+  }
+
+  /** Called on the learner thread after each refit. */
+  public void addListener(Consumer<Event> listener) {
+    listeners.add(listener);
+  }
+
+  /** Rows in the window now. */
+  public int windowFill() {
+    return window == null ? 0 : window.size();
+  }
+
+  /** Last published version (0 = none). */
+  public long version() {
+    return metrics.version.get();
+  }
+
+  /** Starts {@link #run} on a daemon thread. */
+  public Thread start() {
+    Thread t = new Thread(this, "distill-learner");
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+    return t;
+  }
+
+  @Override
+  public void run() {
+    try (KafkaProducer<String, byte[]> producer = producer();
+        KafkaConsumer<String, byte[]> c = activationsConsumer()) {
+      consumer = c;
+      KafkaClientMetrics km = new KafkaClientMetrics(c);
+      km.bindTo(registry);
+      // initTransactions first: it completes or aborts whatever a previous instance left open, so
+      // the log read next is final.
+      producer.initTransactions();
+      Optional<StudentRelease> last = StudentLog.latest(bootstrapServers, config.modelId());
+      Map<Integer, Long> restoreTo = position(c, last.orElse(null));
+      last.ifPresent(
+          s -> {
+            current = s;
+            teacherId = s.teacherId();
+            block = s.block();
+            metrics.version.set(s.version());
+            metrics.parameters.set(s.parameters());
+            LOG.info("resuming after version {} (window {} rows)", s.version(), s.windowSize());
+          });
+      lastRefitMillis = System.currentTimeMillis();
+      while (!closed.get()) {
+        ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+        List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+          accept(r, restoreTo, dead);
+        }
+        if (!dead.isEmpty()) {
+          producer.beginTransaction();
+          dead.forEach(producer::send);
+          producer.commitTransaction();
+        }
+        if (dueForRefit()) {
+          refit(producer);
+        }
+      }
+      km.close();
+    } catch (WakeupException e) {
+      if (!closed.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("learner stopped: {}", e.toString(), e);
+      throw e;
+    }
+  }
+
+  /**
+   * Seeks each partition to the start of the last window (or the beginning) and says where the
+   * restored part of the window ends.
+   */
+  private Map<Integer, Long> position(KafkaConsumer<String, byte[]> c, StudentRelease last) {
+    List<TopicPartition> tps = StudentLog.partitions(c, Topics.ACTIVATIONS);
+    c.assign(tps);
+    Map<Integer, Long> restoreTo = new HashMap<>();
+    Map<Integer, OffsetRange> ranges = new HashMap<>();
+    if (last != null) {
+      last.window().forEach(r -> ranges.put(r.partition(), r));
+    }
+    for (TopicPartition tp : tps) {
+      OffsetRange r = ranges.get(tp.partition());
+      if (r == null) {
+        c.seekToBeginning(List.of(tp));
+      } else {
+        c.seek(tp, r.from());
+        restoreTo.put(tp.partition(), r.to());
+      }
+    }
+    return restoreTo;
+  }
+
+  private void accept(
+      ConsumerRecord<String, byte[]> r,
+      Map<Integer, Long> restoreTo,
+      List<ProducerRecord<String, byte[]>> dead) {
+    metrics.record();
+    // Rows up to the last release's window end are being restored: whatever of them was bad was
+    // dead-lettered before that release was committed, so it is skipped, not sent again.
+    boolean restoring = r.offset() <= restoreTo.getOrDefault(r.partition(), -1L);
+    ActivationRecord a;
+    try {
+      a = ActivationRecord.decode(r.value());
+    } catch (RecordFormatException e) {
+      reject(r, e.getMessage(), restoring, dead);
+      return;
+    }
+    if (window == null) {
+      window = new ActivationWindow(config.windowSize(), a.zShape().size(), a.yShape().size());
+      if (teacherId == null) {
+        teacherId = a.teacherId();
+        block = a.block();
+      }
+    }
+    if (!a.teacherId().equals(teacherId) || a.block() != block) {
+      reject(
+          r,
+          "activations of teacher "
+              + a.teacherId()
+              + " block "
+              + a.block()
+              + "; this learner fits teacher "
+              + teacherId
+              + " block "
+              + block,
+          restoring,
+          dead);
+      return;
+    }
+    if (a.z().length != window.zDim() || a.y().length != window.yDim()) {
+      reject(
+          r,
+          "activation shapes " + a.zShape() + " → " + a.yShape() + " differ from the window's",
+          restoring,
+          dead);
+      return;
+    }
+    window.add(r.partition(), r.offset(), a.z(), a.y());
+    metrics.windowSize.set(window.size());
+    if (!restoring) {
+      newRows++;
+    }
+    if (window.isFull() && fullSinceMillis == 0) {
+      fullSinceMillis = System.currentTimeMillis();
+    }
+  }
+
+  private void reject(
+      ConsumerRecord<String, byte[]> r,
+      String reason,
+      boolean restoring,
+      List<ProducerRecord<String, byte[]>> dead) {
+    noteSkipped(r);
+    if (!restoring) {
+      metrics.deadLetter();
+      dead.add(deadLetter(r, reason));
+    }
+  }
+
+  private static ProducerRecord<String, byte[]> deadLetter(
+      ConsumerRecord<String, byte[]> r, String reason) {
+    return new ProducerRecord<>(
+        Topics.DEAD_LETTER,
+        null,
+        r.key(),
+        r.value(),
+        DeadLetters.headers(r.headers(), STAGE, reason, r.topic(), r.partition(), r.offset()));
+  }
+
+  private void noteSkipped(ConsumerRecord<String, byte[]> r) {
+    if (window != null) {
+      window.skipped(r.partition(), r.offset());
+    }
+  }
+
+  private boolean dueForRefit() {
+    if (window == null || !window.isFull() || newRows == 0) {
+      return false;
+    }
+    if (current == null || newRows >= config.refitEvery()) {
+      return true;
+    }
+    return System.currentTimeMillis() - lastRefitMillis >= config.refitInterval().toMillis();
+  }
+
+  private void refit(KafkaProducer<String, byte[]> producer) {
+    long triggered = current == null ? fullSinceMillis : System.currentTimeMillis();
+    ActivationWindow.Snapshot snap = window.snapshot();
+    newRows = 0;
+    lastRefitMillis = System.currentTimeMillis();
+    StudentBlock currentStudent = current == null ? null : current.student();
+    Refit r;
+    try {
+      r =
+          refitter.fit(
+              snap,
+              warm,
+              currentStudent,
+              warm == null ? currentStudent : null,
+              current == null ? 0 : current.lambda());
+    } catch (RuntimeException e) {
+      LOG.warn("refit failed: {}", e.getMessage());
+      metrics.refit("failed", null);
+      emit(new Event(0, "failed", e.getMessage(), triggered, 0, null));
+      return;
+    }
+    CandidateCheck.Verdict v = CandidateCheck.check(r, snap.zDim(), snap.yDim(), config);
+    if (!v.accepted()) {
+      LOG.info("candidate rejected: {}", v.reason());
+      metrics.refit("rejected", r);
+      // Keep the warm state: the next window starts from this solution all the same.
+      warm = r.next();
+      emit(new Event(0, "rejected", v.reason(), triggered, 0, r));
+      return;
+    }
+    long version = current == null ? 1 : current.version() + 1;
+    StudentRelease release =
+        new StudentRelease(
+            config.modelId(),
+            teacherId,
+            block,
+            version,
+            current == null ? 0 : current.version(),
+            r.next().lambda(), // the budget's λ (the polish ran at polishRatio · λ)
+            r.published().objective(),
+            r.published().relativeGap(),
+            r.candidateMse(),
+            r.iterations(),
+            r.solverSeconds(),
+            r.student().hiddenUnits(),
+            r.student().parameterCount(),
+            System.currentTimeMillis(),
+            r.warm(),
+            snap.ranges(),
+            r.student());
+    producer.beginTransaction();
+    producer.send(new ProducerRecord<>(Topics.STUDENTS, config.modelId(), release.encode()));
+    producer.commitTransaction();
+    current = release;
+    warm = r.next();
+    metrics.version.set(version);
+    metrics.parameters.set(release.parameters());
+    metrics.refit("published", r);
+    LOG.info(
+        "published version {} ({} units, gap {}, {} iterations, {} s)",
+        version,
+        release.nonzeroGroups(),
+        release.relativeGap(),
+        r.iterations(),
+        r.solverSeconds());
+    emit(new Event(version, "published", "ok", triggered, release.createdAtMillis(), r));
+  }
+
+  private void emit(Event e) {
+    for (Consumer<Event> l : listeners) {
+      l.accept(e);
+    }
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
+    Map<String, Object> c =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            "distill-learner-" + config.modelId(),
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            64 << 20,
+            ProducerConfig.CLIENT_ID_CONFIG,
+            "distill-learner");
+    return new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private KafkaConsumer<String, byte[]> activationsConsumer() {
+    Map<String, Object> c =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.CLIENT_ID_CONFIG,
+            "distill-learner",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            500);
+    return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Stops after the current refit (if any) and waits for the thread. */
+  @Override
+  public void close() {
+    closed.set(true);
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    Thread t = thread;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(120_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package org.convexdistill.learner.stream;
+
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.learner.solver.ConvexWeights;
+import org.convexdistill.learner.solver.GatedReluProblem;
+
+/** Where the next refit starts: the last lasso solution (before polishing) and its λ. */
+public record WarmState(ConvexWeights weights, double lambda) {
+  /**
+   * Rebuilds a warm start from a published student (after a restart, when only the student
+   * survived): each hidden unit u gives back group (output, gate) = first_u · second_u. The gates
+   * are matched to the problem's by value, which holds because they come from the same seed.
+   *
+   * @return the warm state, or null when the student's gates are not the problem's
+   */
+  public static WarmState fromStudent(StudentBlock s, GatedReluProblem problem, double lambda) {
+    int d = problem.inputDim();
+    int p = problem.gates();
+    int c = problem.outputs();
+    if (s.inputDim() != d || s.outputDim() != c) {
+      return null;
+    }
+    float[] g = problem.gateMatrix();
+    float[] rows = s.gates();
+    int used = s.numGates();
+    int[] column = new int[used];
+    for (int r = 0; r < used; r++) {
+      column[r] = -1;
+      for (int j = 0; j < p && column[r] < 0; j++) {
+        boolean same = true;
+        for (int i = 0; i < d && same; i++) {
+          same = rows[r * d + i] == g[i * p + j];
+        }
+        if (same) {
+          column[r] = j;
+        }
+      }
+      if (column[r] < 0) {
+        return null;
+      }
+    }
+    float[] u = new float[c * p * d];
+    float[] first = s.firstLayer();
+    float[] second = s.secondLayer();
+    int[] unitGate = s.unitGates();
+    int[] unitOutput = s.unitOutputs();
+    for (int x = 0; x < s.hiddenUnits(); x++) {
+      int off = (unitOutput[x] * p + column[unitGate[x]]) * d;
+      for (int i = 0; i < d; i++) {
+        u[off + i] += first[x * d + i] * second[x];
+      }
+    }
+    return new WarmState(new ConvexWeights(c, p, d, u), lambda);
+  }
+}

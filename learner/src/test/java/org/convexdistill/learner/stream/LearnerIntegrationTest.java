@@ -1,0 +1,202 @@
+package org.convexdistill.learner.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.core.stream.ActivationRecord;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.teacher.TensorShape;
+import org.convexdistill.runtime.broker.EmbeddedKafka;
+import org.convexdistill.runtime.topics.DeadLetters;
+import org.convexdistill.runtime.topics.StudentLog;
+import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The learner against a real broker: versions with warm starts and lineage, a dead-lettered bad
+ * record, and a restart that resumes from the last window without duplicating a version.
+ */
+class LearnerIntegrationTest {
+  private static final int D = 24;
+  private static final int C = 3;
+  private static final int WINDOW = 300;
+  private static final int EVERY = 100;
+
+  private final Random random = new Random(5);
+  private final float[] planted = plantedWeights();
+
+  private float[] plantedWeights() {
+    float[] w = new float[C * D];
+    Random r = new Random(9);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) r.nextGaussian();
+    }
+    return w;
+  }
+
+  private static LearnerConfig config() {
+    return new LearnerConfig(
+        "test-model",
+        WINDOW,
+        EVERY,
+        Duration.ofHours(1),
+        4,
+        7,
+        10 * (D + 1),
+        1e-4,
+        2000,
+        6,
+        0.05,
+        1.1,
+        0.1,
+        10,
+        0.05,
+        0.5,
+        1);
+  }
+
+  private void publish(KafkaProducer<String, byte[]> p, int n) {
+    for (int i = 0; i < n; i++) {
+      float[] z = new float[D];
+      for (int j = 0; j < D; j++) {
+        z[j] = (float) random.nextGaussian();
+      }
+      float[] y = new float[C];
+      for (int k = 0; k < C; k++) {
+        double s = 0;
+        for (int j = 0; j < D; j++) {
+          s += planted[k * D + j] * z[j];
+        }
+        y[k] = (float) Math.max(0, s);
+      }
+      ActivationRecord a =
+          new ActivationRecord(
+              "t", 4, new TensorShape(D, 1, 1), new TensorShape(C, 1, 1), z, y, "images", 0, i);
+      p.send(
+          new ProducerRecord<>(
+              Topics.ACTIVATIONS, "k", a.encode(ActivationRecord.Precision.FLOAT32)));
+    }
+    p.flush();
+  }
+
+  @Test
+  void publishesWarmStartedVersionsWithLineageAndResumesWithoutDuplicates() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<String, byte[]> p =
+            new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Topics.ensure(admin, 1);
+      }
+      publish(p, WINDOW);
+      p.send(new ProducerRecord<>(Topics.ACTIVATIONS, "bad", new byte[] {1, 2, 3})).get();
+      List<StreamingLearner.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      StreamingLearner learner =
+          new StreamingLearner(kafka.bootstrapServers(), config(), new SimpleMeterRegistry());
+      learner.addListener(events::add);
+      learner.start();
+      awaitVersion(learner, 1);
+      publish(p, EVERY);
+      awaitVersion(learner, 2);
+      learner.close();
+
+      // Restart: the window comes back from the lineage; no new rows → no new version.
+      StreamingLearner again =
+          new StreamingLearner(kafka.bootstrapServers(), config(), new SimpleMeterRegistry());
+      again.start();
+      awaitVersion(again, 2);
+      Thread.sleep(3000);
+      assertThat(again.version()).isEqualTo(2);
+      assertThat(again.windowFill()).isEqualTo(WINDOW);
+      publish(p, EVERY);
+      awaitVersion(again, 3);
+      again.close();
+
+      List<StudentRelease> releases = releases(kafka.bootstrapServers());
+      assertThat(releases).extracting(StudentRelease::version).containsExactly(1L, 2L, 3L);
+      assertThat(releases).extracting(StudentRelease::parentVersion).containsExactly(0L, 1L, 2L);
+      assertThat(releases)
+          .extracting(StudentRelease::warmStarted)
+          .containsExactly(false, true, true);
+      // Offsets: rows at 0..299, the bad record at 300, later rows at 301..400 and 401..500; the
+      // window holds the last 300 rows.
+      assertThat(releases.get(0).window()).containsExactly(new OffsetRange(0, 0, 300));
+      assertThat(releases.get(1).window()).containsExactly(new OffsetRange(0, 100, 400));
+      assertThat(releases.get(2).window()).containsExactly(new OffsetRange(0, 200, 500));
+      for (StudentRelease r : releases) {
+        assertThat(r.relativeGap()).isLessThanOrEqualTo(0.05);
+        assertThat(r.nonzeroGroups()).isBetween(1, 10);
+        assertThat(r.heldOutMse()).isFinite();
+      }
+      // Warm refits need fewer iterations than the cold path.
+      StreamingLearner.Event cold = events.get(0);
+      StreamingLearner.Event warm = events.get(1);
+      assertThat(warm.refit().iterations()).isLessThan(cold.refit().iterations());
+
+      List<ConsumerRecord<String, byte[]>> dead = deadLetters(kafka.bootstrapServers());
+      assertThat(dead).hasSize(1);
+      assertThat(DeadLetters.text(dead.get(0).headers(), DeadLetters.STAGE)).isEqualTo("learner");
+      assertThat(DeadLetters.text(dead.get(0).headers(), DeadLetters.REASON))
+          .contains("truncated activation record");
+    }
+  }
+
+  private static void awaitVersion(StreamingLearner l, long v) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (l.version() < v && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    assertThat(l.version()).isEqualTo(v);
+  }
+
+  private static List<StudentRelease> releases(String bootstrap) throws Exception {
+    List<StudentRelease> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c = StudentLog.consumer(bootstrap, "test")) {
+      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < end && out.size() < 3) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          out.add(StudentRelease.decode(r.value()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> deadLetters(String bootstrap) {
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed"),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(Topics.DEAD_LETTER, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < end && out.isEmpty()) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+package org.convexdistill.runtime.topics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.convexdistill.core.stream.RecordFormatException;
+import org.convexdistill.core.stream.StudentRelease;
+
+/** Reads the {@code students} topic (committed records only) from the beginning to its end. */
+public final class StudentLog {
+  private StudentLog() {}
+
+  /** A read-committed consumer assigned to every partition of {@code students}, at the start. */
+  public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String clientId) {
+    KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                clientId,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                64 << 20,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                64 << 20),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> tps =
+        c.partitionsFor(Topics.STUDENTS, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .collect(Collectors.toList());
+    c.assign(tps);
+    c.seekToBeginning(tps);
+    return c;
+  }
+
+  /**
+   * The release of {@code modelId} with the highest version, or empty when none was published.
+   * Undecodable records are skipped (the serving side counts them as rejected updates).
+   */
+  public static Optional<StudentRelease> latest(String bootstrapServers, String modelId) {
+    try (KafkaConsumer<String, byte[]> c = consumer(bootstrapServers, "distill-student-log")) {
+      Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
+      StudentRelease best = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!reached(c, end)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading the students topic");
+        }
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (!modelId.equals(r.key()) || r.value() == null) {
+            continue;
+          }
+          try {
+            StudentRelease s = StudentRelease.decode(r.value());
+            if (best == null || s.version() > best.version()) {
+              best = s;
+            }
+          } catch (RecordFormatException e) {
+            // not ours to judge here
+          }
+        }
+      }
+      return Optional.ofNullable(best);
+    }
+  }
+
+  private static boolean reached(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (c.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Partitions of a topic, for manual assignment. */
+  public static List<TopicPartition> partitions(KafkaConsumer<?, ?> c, String topic) {
+    List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+  }
+}
