@@ -1,5 +1,5 @@
 /**
- * The serving role: HTTP inference with hot-swapped students. Filled in by the streaming issue; the
- * module exists so the build layout is final.
+ * The serving role: an HTTP endpoint running prefix + current student + suffix with dynamic
+ * batching, following the {@code students} topic and hot-swapping checked versions.
  */
 package org.convexdistill.serving;

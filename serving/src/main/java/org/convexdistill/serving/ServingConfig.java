@@ -1,0 +1,49 @@
+package org.convexdistill.serving;
+
+import java.time.Duration;
+
+/**
+ * Settings of the HTTP endpoint.
+ *
+ * @param port on 127.0.0.1 (0 = a free one)
+ * @param maxBatch images per inference pass (1 = no dynamic batching)
+ * @param maxDelay how long the oldest request may wait for a batch to fill
+ * @param queueCapacity queued requests beyond which the server answers 503
+ * @param maxBodyBytes larger request bodies are answered 413
+ * @param handlerThreads HTTP worker threads (they wait on the batcher)
+ * @param keepVersions student versions kept for pinning / rollback
+ */
+public record ServingConfig(
+    int port,
+    int maxBatch,
+    Duration maxDelay,
+    int queueCapacity,
+    int maxBodyBytes,
+    int handlerThreads,
+    int keepVersions) {
+  public ServingConfig {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535, got " + port);
+    }
+    if (maxBatch < 1 || queueCapacity < 1 || handlerThreads < 1 || keepVersions < 1) {
+      throw new IllegalArgumentException(
+          "max batch, queue capacity, handler threads and kept versions must be >= 1");
+    }
+    if (maxDelay.isNegative()) {
+      throw new IllegalArgumentException("max delay must be >= 0");
+    }
+    if (maxBodyBytes < 1024) {
+      throw new IllegalArgumentException("max body must be >= 1024 bytes");
+    }
+  }
+
+  /** Port 8080, batches of up to 16 within 5 ms, 256 queued, 1 MiB bodies, 32 threads, 10 kept. */
+  public static ServingConfig defaults() {
+    return new ServingConfig(8080, 16, Duration.ofMillis(5), 256, 1 << 20, 32, 10);
+  }
+
+  public ServingConfig withPort(int p) {
+    return new ServingConfig(
+        p, maxBatch, maxDelay, queueCapacity, maxBodyBytes, handlerThreads, keepVersions);
+  }
+}

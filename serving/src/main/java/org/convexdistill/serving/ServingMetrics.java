@@ -1,0 +1,78 @@
+package org.convexdistill.serving;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Meters of the serving role. */
+public final class ServingMetrics implements MeterBinder {
+  private final AtomicLong version = new AtomicLong();
+  private MeterRegistry registry;
+  private DistributionSummary batchSize;
+  private Timer batchLatency;
+
+  /** Counts into a private registry until {@link #bindTo} is called. */
+  public ServingMetrics() {
+    bindTo(new SimpleMeterRegistry());
+  }
+
+  @Override
+  public void bindTo(MeterRegistry r) {
+    registry = r;
+    batchSize =
+        DistributionSummary.builder("distill.serving.batch.size")
+            .description("images per inference pass")
+            .register(r);
+    batchLatency =
+        Timer.builder("distill.serving.batch.latency")
+            .description("prefix + student + suffix time per batch")
+            .publishPercentileHistogram()
+            .register(r);
+    Gauge.builder("distill.student.version", version, AtomicLong::get)
+        .description("student version serving now (0 = the teacher)")
+        .register(r);
+  }
+
+  void batch(int images, long nanos) {
+    batchSize.record(images);
+    batchLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void current(long v) {
+    version.set(v);
+  }
+
+  /** A request's latency by endpoint, outcome and the student version that served it. */
+  void request(String endpoint, String outcome, long version, long nanos) {
+    Timer.builder("distill.requests")
+        .tag("endpoint", endpoint)
+        .tag("outcome", outcome)
+        .tag("version", String.valueOf(version))
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void swap(String outcome) {
+    Counter.builder("distill.student.swaps").tag("outcome", outcome).register(registry).increment();
+  }
+
+  /** Swaps with the given outcome so far. */
+  public double swaps(String outcome) {
+    Counter c = registry.find("distill.student.swaps").tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Requests with the given outcome so far. */
+  public long requests(String outcome) {
+    return registry.find("distill.requests").tag("outcome", outcome).timers().stream()
+        .mapToLong(Timer::count)
+        .sum();
+  }
+}

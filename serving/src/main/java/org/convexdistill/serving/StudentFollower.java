@@ -1,0 +1,84 @@
+package org.convexdistill.serving;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.convexdistill.core.stream.RecordFormatException;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.runtime.topics.StudentLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the {@code students} topic (committed records, from the beginning) and offers each
+ * release of this server's model to the registry. Loading and checking happen here, off the request
+ * path; requests only ever see a fully checked model.
+ */
+public final class StudentFollower implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StudentFollower.class);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final ModelRegistry registry;
+  private final ServingMetrics metrics;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread thread;
+
+  public StudentFollower(String bootstrapServers, ModelRegistry registry, ServingMetrics metrics) {
+    this.consumer = StudentLog.consumer(bootstrapServers, "distill-serving");
+    this.registry = registry;
+    this.metrics = metrics;
+    this.thread = new Thread(this::loop, "distill-student-follower");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop() {
+    try {
+      while (!closed.get()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (registry.modelId().equals(r.key()) && r.value() != null) {
+            handle(r);
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      if (!closed.get()) {
+        throw e;
+      }
+    } finally {
+      consumer.close();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r) {
+    StudentRelease release;
+    try {
+      release = StudentRelease.decode(r.value());
+    } catch (RecordFormatException e) {
+      LOG.warn("rejected students record at offset {}: {}", r.offset(), e.getMessage());
+      metrics.swap("rejected");
+      return;
+    }
+    ModelRegistry.Offer o = registry.offer(release);
+    if (o.accepted()) {
+      metrics.swap("accepted");
+      LOG.info("student version {} accepted", release.version());
+    } else {
+      metrics.swap("rejected");
+      LOG.warn("student version {} rejected: {}", release.version(), o.reason());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed.set(true);
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

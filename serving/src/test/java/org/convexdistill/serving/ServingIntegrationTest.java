@@ -1,0 +1,335 @@
+package org.convexdistill.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.ImageFolder;
+import org.convexdistill.core.data.Images;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.runtime.broker.EmbeddedKafka;
+import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Serving against a real broker and a real (randomly initialised) DJL teacher. */
+class ServingIntegrationTest {
+  private static final String MODEL = "test-model";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static EmbeddedKafka kafka;
+  private static DjlTeacher teacher;
+  private static ServingNode node;
+  private static KafkaProducer<String, byte[]> producer;
+  private static Images images;
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.ensure(admin, 1);
+    }
+    teacher = DjlTeacher.create(10, 3, 16);
+    ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 256, 64 << 10, 16, 5);
+    node =
+        ServingNode.start(
+            kafka.bootstrapServers(),
+            teacher,
+            4,
+            MODEL,
+            config,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer());
+    images =
+        FashionMnist.readImages(
+            Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    producer.close();
+    teacher.close();
+    kafka.close();
+  }
+
+  private static StudentBlock student(int d, int c, long seed) {
+    Random r = new Random(seed);
+    int units = 6;
+    float[] scales = new float[d];
+    java.util.Arrays.fill(scales, 1f);
+    float[] gates = new float[2 * d];
+    float[] first = new float[units * d];
+    for (int i = 0; i < gates.length; i++) {
+      gates[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < first.length; i++) {
+      first[i] = (float) r.nextGaussian() * 0.01f;
+    }
+    int[] unitGate = new int[units];
+    int[] unitOutput = new int[units];
+    float[] second = new float[units];
+    for (int u = 0; u < units; u++) {
+      unitGate[u] = u % 2;
+      unitOutput[u] = (u * 7) % c;
+      second[u] = 1f;
+    }
+    return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+  }
+
+  private static void release(long version, int d, int c) throws Exception {
+    StudentRelease r =
+        new StudentRelease(
+            MODEL,
+            "t",
+            4,
+            version,
+            version - 1,
+            0.1,
+            1.0,
+            1e-3,
+            0.5,
+            10,
+            0.5,
+            6,
+            6L * (d + 1),
+            System.currentTimeMillis(),
+            version > 1,
+            List.of(new OffsetRange(0, 0, 99)),
+            student(d, c, version));
+    producer.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, r.encode())).get();
+  }
+
+  private static int d() {
+    return teacher.blockInputShape(4).size();
+  }
+
+  private static int c() {
+    return teacher.blockOutputShape(4).size();
+  }
+
+  private static HttpResponse<String> post(String path, byte[] body, String type)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .timeout(Duration.ofSeconds(30));
+    if (type != null) {
+      b.header("Content-Type", type);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> call(String method, String path)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void awaitVersion(long v) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (node.registry().current().version() != v && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    assertThat(node.registry().current().version()).isEqualTo(v);
+  }
+
+  @Test
+  void servesTheTeacherFirstThenSwapsUnderLoadWithoutAFailureAndHonoursPins() throws Exception {
+    // Before any student: the teacher answers, and says so.
+    HttpResponse<String> first = post("/v1/predict", png(0), "image/png");
+    assertThat(first.statusCode()).isEqualTo(200);
+    JsonNode j = JSON.readTree(first.body());
+    assertThat(j.get("model").asText()).isEqualTo("teacher");
+    assertThat(j.get("student_version").asLong()).isZero();
+    assertThat(j.get("probabilities")).hasSize(10);
+    assertThat(first.headers().firstValue(ServingServer.VERSION_HEADER)).hasValue("0");
+    assertThat(JSON.readTree(call("GET", "/v2/health/ready").body()).get("serving").asText())
+        .isEqualTo("teacher");
+
+    // 8 clients hammer the endpoint while 5 versions arrive.
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger ok = new AtomicInteger();
+    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    List<Thread> clients = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      int id = t;
+      Thread th =
+          new Thread(
+              () -> {
+                int i = id;
+                while (!stop.get()) {
+                  try {
+                    HttpResponse<String> r = post("/v1/predict", png(i++ % 100), "image/png");
+                    if (r.statusCode() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.add(r.statusCode() + " " + r.body());
+                    }
+                  } catch (Exception e) {
+                    failures.add(e.toString());
+                  }
+                }
+              });
+      th.start();
+      clients.add(th);
+    }
+    for (long v = 1; v <= 5; v++) {
+      release(v, d(), c());
+      awaitVersion(v);
+      Thread.sleep(200);
+    }
+    // A broken update (wrong block shape) is rejected and leaves version 5 serving.
+    release(6, 10, c());
+    Thread.sleep(500);
+    stop.set(true);
+    for (Thread th : clients) {
+      th.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(ok.get()).isGreaterThan(20);
+    assertThat(node.registry().current().version()).isEqualTo(5);
+    assertThat(node.metrics().swaps("accepted")).isEqualTo(5);
+    assertThat(node.metrics().swaps("rejected")).isEqualTo(1);
+
+    // Pin an older version (rollback), publish a newer one: the pin holds until removed.
+    HttpResponse<String> pinned =
+        post("/v1/model/pin", "{\"version\": 3}".getBytes(), "application/json");
+    assertThat(pinned.statusCode()).isEqualTo(200);
+    assertThat(
+            post("/v1/predict", png(1), "image/png")
+                .headers()
+                .firstValue(ServingServer.VERSION_HEADER))
+        .hasValue("3");
+    release(7, d(), c());
+    Thread.sleep(1000);
+    assertThat(node.registry().current().version()).isEqualTo(3);
+    JsonNode model = JSON.readTree(call("GET", "/v1/model").body());
+    assertThat(model.get("pinned").asLong()).isEqualTo(3);
+    assertThat(model.get("history").get(0).get("version").asLong()).isEqualTo(7);
+    assertThat(model.get("current").get("lineage").get("parent_version").asLong()).isEqualTo(2);
+    assertThat(model.get("current").get("certificate").get("relative_gap").asDouble())
+        .isEqualTo(1e-3);
+    assertThat(call("DELETE", "/v1/model/pin").statusCode()).isEqualTo(200);
+    assertThat(node.registry().current().version()).isEqualTo(7);
+    String metrics = call("GET", "/metrics").body();
+    assertThat(metrics).contains("distill_student_swaps_total{outcome=\"accepted\"} 6.0");
+    assertThat(metrics)
+        .contains(
+            "distill_requests_seconds_count{endpoint=\"predict\",outcome=\"ok\",version=\"5\"}");
+  }
+
+  @Test
+  void kserveV2InferAndMetadata() throws Exception {
+    assertThat(call("GET", "/v2/health/live").statusCode()).isEqualTo(200);
+    JsonNode meta = JSON.readTree(call("GET", "/v2/models/" + MODEL).body());
+    assertThat(meta.get("inputs").get(0).get("shape").toString()).isEqualTo("[-1,28,28]");
+    StringBuilder data = new StringBuilder();
+    byte[] px = images.slice(0, 2).pixels();
+    for (int i = 0; i < px.length; i++) {
+      data.append(i == 0 ? "" : ",").append(px[i] & 0xff);
+    }
+    String body =
+        "{\"id\":\"r1\",\"inputs\":[{\"name\":\"input\",\"shape\":[2,28,28],\"datatype\":\"UINT8\",\"data\":["
+            + data
+            + "]}]}";
+    HttpResponse<String> r =
+        post("/v2/models/" + MODEL + "/infer", body.getBytes(), "application/json");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode out = JSON.readTree(r.body());
+    assertThat(out.get("id").asText()).isEqualTo("r1");
+    assertThat(out.get("outputs").get(0).get("data")).hasSize(20);
+    assertThat(out.get("outputs").get(1).get("data")).hasSize(2);
+    // The same image through /v1/predict gets the same class.
+    int viaV1 =
+        JSON.readTree(
+                post("/v1/predict", images.slice(0, 1).pixels(), "application/x-raw-gray8").body())
+            .get("class")
+            .asInt();
+    assertThat(out.get("outputs").get(1).get("data").get(0).asInt()).isEqualTo(viaV1);
+  }
+
+  @Test
+  void badRequestsGetSpecificErrors() throws Exception {
+    assertError(
+        post("/v1/predict", "garbage".getBytes(), "image/png"), 400, "not a decodable image/png");
+    assertError(post("/v1/predict", new byte[10], "image/gif"), 415, "unsupported content-type");
+    assertError(
+        post("/v1/predict", new byte[100], "application/x-raw-gray8"),
+        400,
+        "raw image has 100 bytes");
+    assertError(post("/v1/predict", new byte[70 << 10], "image/png"), 413, "exceeds the limit");
+    assertError(call("GET", "/v1/predict"), 405, "use POST");
+    assertError(call("GET", "/nope"), 404, "no such endpoint");
+    assertError(call("GET", "/v2/models/other"), 404, "unknown model 'other'");
+    assertError(
+        post("/v2/models/" + MODEL + "/infer", "{".getBytes(), "application/json"),
+        400,
+        "malformed JSON");
+    assertError(
+        post(
+            "/v2/models/" + MODEL + "/infer",
+            "{\"inputs\":[{\"shape\":[1,3],\"datatype\":\"UINT8\",\"data\":[1,2,3]}]}".getBytes(),
+            "application/json"),
+        400,
+        "is not n×28×28");
+    assertError(
+        post("/v1/model/pin", "{\"version\":\"x\"}".getBytes(), "application/json"),
+        400,
+        "integer");
+    assertError(
+        post("/v1/model/pin", "{\"version\":999}".getBytes(), "application/json"),
+        404,
+        "not among the kept versions");
+  }
+
+  private static void assertError(HttpResponse<String> r, int status, String fragment)
+      throws IOException {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(JSON.readTree(r.body()).get("error").asText()).contains(fragment);
+  }
+
+  private static byte[] png(int i) {
+    return ImageFolder.encodePng(images.slice(i, 1).pixels(), 28);
+  }
+}
