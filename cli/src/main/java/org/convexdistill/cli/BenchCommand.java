@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print figures.",
-    subcommands = {BenchCommand.Solver.class, BenchCommand.Warm.class})
+    subcommands = {BenchCommand.Solver.class, BenchCommand.Warm.class, BenchRefitCommand.class,
+      BenchIngestCommand.class,
+      BenchServingCommand.class
+    })
 final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

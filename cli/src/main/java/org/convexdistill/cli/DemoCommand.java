@@ -1,246 +1,291 @@
 package org.convexdistill.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
+import io.micrometer.core.instrument.Counter;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.convexdistill.core.data.FashionMnist;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
-import org.convexdistill.core.npy.Npy;
-import org.convexdistill.core.npy.NpyArray;
-import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.ingest.teacher.DjlTeacher;
-import org.convexdistill.ingest.teacher.TrainingOptions;
-import org.convexdistill.learner.offline.DistillOptions;
-import org.convexdistill.learner.solver.GatedReluProblem;
-import org.convexdistill.learner.solver.RFista;
-import org.convexdistill.learner.solver.RegularizationPath;
-import org.convexdistill.learner.solver.SolverOptions;
-import org.convexdistill.learner.solver.SolverResult;
-import org.convexdistill.learner.solver.StudentFactory;
+import org.convexdistill.ingest.device.SimulatedDevices;
+import org.convexdistill.learner.stream.StreamingLearner;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill demo}: the main job on bundled defaults — a solver check on the bundled reference
- * problem, then the teacher (cached after its first training) and label-free distillation of block
- * 4 with the hybrid compared against the teacher.
+ * {@code distill demo}: the whole service in one JVM on an embedded Kafka broker. Simulated
+ * devices publish Fashion-MNIST test images; the inference stage, the learner and the serving node
+ * run live; HTTP clients measure latency meanwhile; at the end a summary compares what is served
+ * with the teacher on held-out images.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "The main job on bundled defaults: (1) check the solver on the bundled reference problem"
-          + " against an independent float64 optimum; (2) load the cached teacher or train one"
-          + " (first run only); (3) distil block 4 from unlabeled images, swap the student in and"
-          + " compare the hybrid with the teacher."
-    })
-final class DemoCommand implements Callable<Integer> {
+      "The main job on bundled defaults: an embedded Kafka broker (KRaft, loopback), the inference"
+          + " stage, the learner and the HTTP serving node in one JVM; simulated devices publish"
+          + " unlabeled Fashion-MNIST test images; a live progress display; a summary of the"
+          + " versions published and swapped, served accuracy vs the teacher on held-out images,"
+          + " and serving latency."
+    },
+    footer = StreamCommands.ENV_FOOTER)
+final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
   @Option(
-      names = "--target-groups",
-      paramLabel = "N",
-      description = "Hidden-unit budget of the solver check (default: ${DEFAULT-VALUE}).")
-  int targetGroups = 10;
-
-  @Option(
-      names = "--teacher-epochs",
-      description = "Epochs when the demo must train a teacher (default: ${DEFAULT-VALUE}).")
-  int teacherEpochs = 2;
+      names = "--http-port",
+      defaultValue = "0",
+      description = "HTTP port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
+  int httpPort;
 
   @Option(
-      names = "--samples",
-      description = "Unlabeled images to distil from (default: ${DEFAULT-VALUE}).")
-  int samples = 1000;
-
-  @Option(names = "--compression", description = "Block-4 compression (default: ${DEFAULT-VALUE}).")
-  double compression = 6;
-
-  @Option(names = "--skip-solver-check", description = "Go straight to the distillation.")
-  boolean skipSolverCheck;
-
-  @Mixin TeacherOptions teacherOptions;
+      names = "--kafka-port",
+      defaultValue = "0",
+      description = "Embedded broker port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
+  int kafkaPort;
 
   @Option(
-      names = "--data",
-      paramLabel = "DIR",
+      names = "--images",
+      defaultValue = "8000",
       description =
-          "Fashion-MNIST folder (default: the Debian package's, else the repository's small fixture).")
-  Path data;
+          "Distinct test images the devices cycle through (the rest is held out) (default:"
+              + " ${DEFAULT-VALUE}).")
+  int images;
+
+  @Option(
+      names = "--versions",
+      defaultValue = "3",
+      description = "End once this many student versions went live (default: ${DEFAULT-VALUE}).")
+  int versions;
+
+  @Option(
+      names = "--eval-images",
+      defaultValue = "2000",
+      description = "Held-out test images for the final comparison (default: ${DEFAULT-VALUE}).")
+  int evalImages;
+
+  @Option(
+      names = "--max-minutes",
+      defaultValue = "15",
+      description = "Stop waiting for the learner after this long (default: ${DEFAULT-VALUE}).")
+  double maxMinutes;
 
   @Override
-  public Integer call() throws IOException {
-    if (targetGroups <= 0 || teacherEpochs <= 0 || samples <= 0 || compression < 1) {
+  int httpPort() {
+    return httpPort;
+  }
+
+  @Override
+  int kafkaPort() {
+    return kafkaPort;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (images < 1 || evalImages < 1 || maxMinutes <= 0 || versions < 1) {
       throw new UserException(
-          "--target-groups, --teacher-epochs, --samples must be > 0 and --compression >= 1");
+          "--images, --eval-images and --versions must be >= 1, --max-minutes > 0");
     }
     PrintStream out = System.out;
-    if (!skipSolverCheck) {
-      out.println("== 1. Solver check on the bundled reference problem");
-      solverCheck(out);
-      out.println();
-    }
-    Path dataDir = dataDir(out);
-    LabeledImages train = FashionMnist.load(dataDir, FashionMnist.Split.TRAIN);
-    LabeledImages test = FashionMnist.load(dataDir, FashionMnist.Split.TEST);
-
-    out.println("== 2. Teacher: ResNet-18 (torchvision layout) on Fashion-MNIST, 32x32");
-    Path model = teacherOptions.model;
-    DjlTeacher teacher;
-    if (Files.isRegularFile(model.resolve(DjlTeacher.MODEL_NAME + "-0000.params"))) {
-      teacher = teacherOptions.load();
-      ModelCard card = ModelCard.read(model);
+    out.println("== convex-distill streaming demo");
+    Split split = loadData(out, evalImages);
+    Images stream = split.stream().slice(0, Math.min(images, split.stream().count()));
+    LabeledImages eval = split.eval();
+    long t0 = System.nanoTime();
+    try (Services s = start(out, split)) {
+      int port = s.serving().port();
       out.printf(
-          "loaded from %s: %d epochs, test accuracy %.2f%%%s%n",
-          model,
-          card.epochs(),
-          100 * card.testAccuracy(),
-          card.epochs() < 20 ? " (the full one: 'distill teacher train --epochs 20')" : "");
-    } else {
+          "kafka: %s (%s) | http: http://127.0.0.1:%d (POST /v1/predict, GET /metrics)%n",
+          s.bootstrap(), s.broker() != null ? "embedded KRaft broker" : "external cluster", port);
       out.printf(
-          "no teacher in %s yet: training one for %d epochs on %d images (cached for next time)%n",
-          model, teacherEpochs, train.count());
-      teacher =
-          TeacherCommand.train(
-              model, train, test, TrainingOptions.defaults(teacherEpochs), dataDir);
-      out.printf("trained: test accuracy %.2f%%%n", 100 * ModelCard.read(model).testAccuracy());
-    }
-    out.println();
-    try (teacher) {
+          "devices: %d publishing %d unlabeled test images (in a loop) at %.0f/s; held out for"
+              + " evaluation: %d; ends when %d versions are live%n",
+          devices, stream.count(), rate, eval.count(), versions);
       out.printf(
-          "== 3. Label-free convex distillation of block 4 (%d unlabeled images, 1/%.0f of its"
-              + " parameters)%n",
-          Math.min(samples, train.count()), compression);
-      ImageSource source = new ImageSource();
-      source.samples = Math.min(samples, train.count());
-      Images images = source.from(train);
-      DistillOptions.Builder options =
-          DistillOptions.builder().optCompression(compression).optMinRatio(1e-3).optPathPoints(12);
-      OfflineCommand.Result r =
-          OfflineCommand.run(teacher, images, test, List.of(4), options, System.err);
-      OfflineCommand.print(out, r);
+          "learner: window %d, refit every %d rows or %d s, budget %,d parameters, %d gates%n%n",
+          learner.windowSize, learner.refitEvery, learner.refitIntervalS, learner.maxParams,
+          learner.gates);
+      AtomicBoolean stop = new AtomicBoolean();
+      SimulatedDevices[] devicesHandle = new SimulatedDevices[1];
+      Thread publisher = devices(s, stream, devices, rate, true, stop, devicesHandle);
+      LatencyProbe probe = new LatencyProbe(port, eval.images(), probeClients, 20);
+      long deadline = t0 + (long) (maxMinutes * 60e9);
+      long lastLine = 0;
+      long lastOut = 0;
+      long lastTick = System.nanoTime();
+      int eventsShown = 0;
+      while (true) {
+        Thread.sleep(250);
+        long now = System.nanoTime();
+        List<StreamingLearner.Event> events = s.events();
+        for (; eventsShown < events.size(); eventsShown++) {
+          StreamingLearner.Event e = events.get(eventsShown);
+          out.printf(
+              "[%5.0fs] refit %s%s%n",
+              (now - t0) / 1e9,
+              e.version() > 0 ? "-> version " + e.version() : e.outcome() + ": " + e.reason(),
+              e.refit() == null
+                  ? ""
+                  : String.format(
+                      " (%s start, %d iterations, %.0f s solver, %d units, rel. gap %.2g)",
+                      e.refit().warm() ? "warm" : "cold",
+                      e.refit().iterations(),
+                      e.refit().solverSeconds(),
+                      e.refit().student().hiddenUnits(),
+                      e.refit().published().relativeGap()));
+        }
+        double outCount = count(s, "distill.images.out") + deadLettered(s);
+        boolean settled = s.serving().registry().current().version() >= versions;
+        if (now - lastLine >= 5e9 || settled) {
+          double secs = (now - lastTick) / 1e9;
+          List<LatencyProbe.Sample> recent = probe.since(lastLine == 0 ? t0 : lastLine);
+          out.printf(
+              "[%5.0fs] sent %5d | ingested %5.0f (%4.0f/s) | window %4d/%d | refits %s | serving v%d"
+                  + " p50 %5.1f ms p99 %5.1f ms | failed %d%n",
+              (now - t0) / 1e9,
+              devicesHandle[0].sent(),
+              outCount,
+              (outCount - lastOut) / secs,
+              s.learner().windowFill(),
+              learner.windowSize,
+              refitSummary(s.events()),
+              s.serving().registry().current().version(),
+              LatencyProbe.quantileMs(recent, 0.5),
+              LatencyProbe.quantileMs(recent, 0.99),
+              probe.failures());
+          lastLine = now;
+          lastOut = (long) outCount;
+          lastTick = now;
+        }
+        if (settled) {
+          break;
+        }
+        if (now > deadline) {
+          out.printf("time limit of %.0f minutes reached; summarising what ran%n", maxMinutes);
+          break;
+        }
+      }
+      stop.set(true);
+      publisher.join(10_000);
+      probe.close();
+      summary(out, s, probe, eval, (System.nanoTime() - t0) / 1e9);
     }
     return 0;
   }
 
-  private Path dataDir(PrintStream out) {
-    if (data != null) {
-      return data;
-    }
-    if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-      return FashionMnist.DEFAULT_DIR;
-    }
-    Path fixture =
-        Path.of(System.getProperty("distill.root", ".")).resolve("data/fashion-mnist-mini");
-    if (Files.isDirectory(fixture)) {
-      out.println(
-          "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using the"
-              + " repository's 1,000/500-image fixture: figures will be rough.");
-      out.println();
-      return fixture;
-    }
-    throw new UserException(
-        "no Fashion-MNIST: install it with 'apt-get install dataset-fashion-mnist' or pass --data DIR");
+  private static double count(Services s, String name) {
+    Counter c = s.registry().find(name).counter();
+    return c == null ? 0 : c.count();
   }
 
-  private void solverCheck(PrintStream out) throws IOException {
-    GatedReluProblem problem =
-        GatedReluProblem.builder()
-            .setInputs(resource("Z.npy"))
-            .setTargets(resource("Y.npy"))
-            .setGates(resource("G.npy"))
-            .build();
-    JsonNode reference;
-    try (InputStream in = DemoCommand.class.getResourceAsStream("/demo/reference.json")) {
-      reference = new ObjectMapper().readTree(in);
-    }
+  private static double deadLettered(Services s) {
+    Counter c = s.registry().find("distill.dead.letter").tag("stage", "ingest").counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private static String refitSummary(List<StreamingLearner.Event> events) {
+    long published = events.stream().filter(e -> e.outcome().equals("published")).count();
+    long rejected = events.stream().filter(e -> e.outcome().equals("rejected")).count();
+    return String.format("%d published, %d rejected", published, rejected);
+  }
+
+  private void summary(
+      PrintStream out, Services s, LatencyProbe probe, LabeledImages eval, double seconds)
+      throws Exception {
+    out.println();
+    out.println("== Summary");
+    List<StreamingLearner.Event> events = s.events();
+    Map<Long, Long> live = s.liveAtMillis();
     out.printf(
-        "Bundled problem: n=%d, d=%d, C=%d, %d gates (%s)%n%n",
-        problem.samples(),
-        problem.inputDim(),
-        problem.outputs(),
-        problem.gates(),
-        reference.get("source").asText());
-    try (RFista solver = new RFista(problem)) {
-      out.printf(
-          "lambda_max = %.6g (reference %.6g)%n%n",
-          solver.lambdaMax(), reference.get("lambda_max").asDouble());
-      out.printf(
-          "%-10s %14s %14s %10s %10s %7s %6s %7s%n",
-          "lambda", "objective", "optimum", "rel.err", "rel.gap", "groups", "iters", "seconds");
-      for (JsonNode c : reference.get("cases")) {
-        double lambda = c.get("lambda").asDouble();
-        Progress progress = new Progress(System.err, "solve", SolverOptions.DEFAULT_GAP_TOLERANCE);
-        SolverResult r =
-            solver.solve(SolverOptions.builder().setLambda(lambda).optListener(progress).build());
-        progress.finish();
-        double optimum = c.get("optimum").asDouble();
-        out.printf(
-            "%-10.5g %14.10f %14.10f %10.1e %10.1e %3d/%-3d %6d %7.2f%n",
-            lambda,
-            r.objective(),
-            optimum,
-            (r.objective() - optimum) / optimum,
-            r.relativeGap(),
-            r.nonzeroGroups(),
-            r.totalGroups(),
-            r.iterations(),
-            r.seconds());
+        "%-8s %-9s %6s %8s %9s %10s %10s %9s %11s%n",
+        "version", "start", "units", "iters", "solver s", "rel.gap", "held MSE", "refit s",
+        "to live s");
+    int coldIters = -1;
+    List<Integer> warmIters = new ArrayList<>();
+    for (StreamingLearner.Event e : events) {
+      if (e.refit() == null) {
+        out.printf("%-8s failed: %s%n", "-", e.reason());
+        continue;
       }
-      out.println();
-      out.println("rel.gap is the duality-gap certificate: a proof that the objective is within");
-      out.println("that fraction of the true optimum, computed with every solution.");
-      out.println();
-
-      var base = SolverOptions.builder().setLambda(solver.lambdaMax()).build();
-      RegularizationPath.Path path =
-          new RegularizationPath(solver, base).run(12, 0.01, targetGroups);
-      RegularizationPath.Point chosen = path.selectedPoint();
+      var r = e.refit();
+      Long liveAt = live.get(e.version());
       out.printf(
-          "Warm-started path for a budget of %d hidden units: %d solves, %d iterations in all%n",
-          targetGroups,
-          path.points().size(),
-          path.points().stream().mapToInt(p -> p.result().iterations()).sum());
-      if (chosen == null) {
-        out.println("no lambda keeps the student within the budget");
-        return;
+          "%-8s %-9s %6d %8d %9.1f %10.1e %10.4f %9.1f %11s%s%n",
+          e.version() > 0 ? "v" + e.version() : "-",
+          r.warm() ? "warm" : "cold",
+          r.student().hiddenUnits(),
+          r.iterations(),
+          r.solverSeconds(),
+          r.published().relativeGap(),
+          r.candidateMse(),
+          ((e.publishedAtMillis() > 0 ? e.publishedAtMillis() : System.currentTimeMillis())
+                  - e.triggeredAtMillis())
+              / 1e3,
+          liveAt == null ? "-" : String.format("%.1f", (liveAt - e.triggeredAtMillis()) / 1e3),
+          e.outcome().equals("rejected") ? "  rejected: " + e.reason() : "");
+      if (r.warm()) {
+        warmIters.add(r.iterations());
+      } else if (coldIters < 0) {
+        coldIters = r.iterations();
       }
-      SolverResult r = chosen.result();
-      StudentBlock student = StudentFactory.fromSolution(problem, r.weights());
-      float[] convex = solver.predict(r.weights());
-      float[] z = resource("Z.npy").data();
-      float[] y = new float[convex.length];
-      student.forward(z, problem.samples(), y, student.newWorkspace(problem.samples()));
-      double maxDiff = 0;
-      for (int i = 0; i < y.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(y[i] - convex[i]));
-      }
-      out.printf(
-          "chosen lambda %.5g (%.3f lambda_max): %d hidden units, %d parameters, rel. gap %.1e%n",
-          r.lambda(),
-          r.lambda() / r.lambdaMax(),
-          student.hiddenUnits(),
-          student.parameterCount(),
-          r.relativeGap());
-      out.printf(
-          "student forward pass vs convex model on the training inputs: max |diff| = %.2e%n",
-          maxDiff);
     }
+    long published = events.stream().filter(e -> e.version() > 0).count();
+    out.printf(
+        "versions: %d published, %.0f swapped in by serving, %.0f rejected by serving%n",
+        published, s.serving().metrics().swaps("accepted"), s.serving().metrics().swaps("rejected"));
+    if (coldIters > 0 && !warmIters.isEmpty()) {
+      out.printf(
+          "warm vs cold refit iterations: cold %d, warm median %d (ratio %.2f)%n",
+          coldIters, median(warmIters), (double) median(warmIters) / coldIters);
+    }
+    // Freshness: window full (or refit trigger) -> version live on the serving node.
+    for (StreamingLearner.Event e : events) {
+      Long liveAt = live.get(e.version());
+      if (e.version() > 0 && liveAt != null) {
+        double refit = (e.publishedAtMillis() - e.triggeredAtMillis()) / 1e3;
+        double toLive = (liveAt - e.triggeredAtMillis()) / 1e3;
+        out.printf(
+            "freshness v%d: trigger -> live %.1f s = refit %.1f s + publish/load/check %.2f s%n",
+            e.version(), toLive, refit, toLive - refit);
+      }
+    }
+
+    int[] teacher = teacherPredictions(s.ingestTeacher(), eval.images());
+    ServedEvaluation.Served served =
+        ServedEvaluation.classify(s.serving().port(), kafka.modelId, eval.images());
+    int correctServed = 0;
+    int correctTeacher = 0;
+    int agree = 0;
+    for (int i = 0; i < eval.count(); i++) {
+      int label = eval.labels()[i];
+      correctServed += served.classes()[i] == label ? 1 : 0;
+      correctTeacher += teacher[i] == label ? 1 : 0;
+      agree += served.classes()[i] == teacher[i] ? 1 : 0;
+    }
+    long version = served.versions()[0];
+    out.printf(
+        "held-out images: %d (labels used here only) | served (v%d %s): %.2f%% | teacher: %.2f%%"
+            + " | agreement %.2f%%%n",
+        eval.count(),
+        version,
+        version == 0 ? "= teacher" : "student",
+        100.0 * correctServed / eval.count(),
+        100.0 * correctTeacher / eval.count(),
+        100.0 * agree / eval.count());
+    List<LatencyProbe.Sample> all = probe.all();
+    long failed = all.stream().filter(x -> x.status() != 200).count();
+    out.printf(
+        "serving latency under the live pipeline (%d requests, %d clients): p50 %.1f ms, p99 %.1f"
+            + " ms; failed requests: %d%n",
+        all.size(), probeClients, LatencyProbe.quantileMs(all, 0.5),
+        LatencyProbe.quantileMs(all, 0.99), failed);
+    out.printf("total %.0f s%n", seconds);
   }
 
-  private static NpyArray resource(String name) throws IOException {
-    try (InputStream in = DemoCommand.class.getResourceAsStream("/demo/" + name)) {
-      if (in == null) {
-        throw new IOException("bundled demo file " + name + " is missing from the jar");
-      }
-      return Npy.decode(in.readAllBytes());
-    }
+  private static int median(List<Integer> v) {
+    List<Integer> s = new ArrayList<>(v);
+    s.sort(Integer::compare);
+    return s.get(s.size() / 2);
   }
 }

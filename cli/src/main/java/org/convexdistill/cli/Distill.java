@@ -18,6 +18,12 @@ import picocli.CommandLine.Command;
     description = "Convex distillation: fit small convex gated-ReLU students to teacher blocks.",
     subcommands = {
       DemoCommand.class,
+      UpCommand.class,
+      DeviceCommand.class,
+      IngestCommand.class,
+      LearnerCommand.class,
+      ServingCommand.class,
+      OfflineDemoCommand.class,
       TeacherCommand.class,
       OfflineCommand.class,
       ActivationsCommand.class,
@@ -46,6 +52,7 @@ public final class Distill implements Runnable {
   /** The configured command line, also used by tests. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Distill());
+    cli.setDefaultValueProvider(new EnvDefaults());
     cli.setParameterExceptionHandler(Distill::onBadParameters);
     cli.setExecutionExceptionHandler(Distill::onExecutionError);
     return cli;
@@ -85,6 +92,9 @@ public final class Distill implements Runnable {
   /** The one-line message for a user error, or null when {@code e} is a bug. */
   static String userMessage(Throwable e) {
     if (e instanceof UncheckedIOException u) {
+      if (u.getCause() instanceof java.net.BindException) {
+        return u.getMessage();
+      }
       return userMessage(u.getCause());
     }
     if (e instanceof UserException || e instanceof InvalidProblemException) {
@@ -98,7 +108,8 @@ public final class Distill implements Runnable {
     }
     if (e instanceof NpyFormatException
         || e instanceof org.convexdistill.core.data.DataFormatException
-        || e instanceof org.convexdistill.ingest.teacher.TeacherException) {
+        || e instanceof org.convexdistill.ingest.teacher.TeacherException
+        || e instanceof org.convexdistill.runtime.broker.BrokerException) {
       return e.getMessage();
     }
     if (e instanceof IOException) {

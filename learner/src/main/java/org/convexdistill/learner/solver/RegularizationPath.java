@@ -9,22 +9,35 @@ import java.util.List;
  * non-zero groups (each non-zero group is one hidden unit of d + 1 parameters).
  */
 public final class RegularizationPath {
-  /** Bisection steps in log λ to refine the choice between two grid points. */
-  private static final int REFINE_STEPS = 6;
+  /** Default bisection steps in log λ to refine the choice between two grid points. */
+  public static final int DEFAULT_REFINE_STEPS = 6;
 
   /** Upper bound on the solves of one {@link #refit}. */
   private static final int MAX_REFIT_SOLVES = 12;
 
   private final RFista solver;
   private final SolverOptions base;
+  private final int refineSteps;
 
   /**
    * @param solver the solver of the problem
    * @param base settings for every point; its λ and warm start are replaced per point
    */
   public RegularizationPath(RFista solver, SolverOptions base) {
+    this(solver, base, DEFAULT_REFINE_STEPS);
+  }
+
+  /**
+   * @param refineSteps bisection steps between the last grid point within the budget and the first
+   *     over it (fewer: faster, and the selected λ lands further under the budget)
+   */
+  public RegularizationPath(RFista solver, SolverOptions base, int refineSteps) {
+    if (refineSteps < 0) {
+      throw new InvalidProblemException("refine steps must be >= 0, got " + refineSteps);
+    }
     this.solver = solver;
     this.base = base;
+    this.refineSteps = refineSteps;
   }
 
   /** One solved point of the path. */
@@ -100,7 +113,7 @@ public final class RegularizationPath {
     Point lo = solved.get(within);
     Point hi = solved.get(solved.size() - 1);
     int best = within;
-    for (int step = 0; step < REFINE_STEPS; step++) {
+    for (int step = 0; step < refineSteps; step++) {
       double lambda = Math.sqrt(lo.lambda() * hi.lambda());
       SolverResult r = solver.solve(base.withLambda(lambda, lo.result().weights()));
       Point p = point(r);

@@ -17,6 +17,10 @@ import org.convexdistill.learner.solver.StudentFactory;
  * computation (ND4J), no I/O.
  */
 public final class Refitter {
+  private static final double COARSE_GAP = 1e-2;
+  private static final int COARSE_ITERATIONS = 40;
+  private static final int COARSE_REFINE_STEPS = 2;
+
   private final LearnerConfig config;
 
   public Refitter(LearnerConfig config) {
@@ -89,7 +93,17 @@ public final class Refitter {
         }
         solves = runs.size();
       } else {
-        RegularizationPath.Path p = path.run(config.pathPoints(), config.pathMinRatio(), target);
+        // The cold path only has to find λ for the budget: loose, short solves, two bisection
+        // steps. The polish below (and every later warm refit) does the careful work.
+        SolverOptions coarse =
+            SolverOptions.builder()
+                .setLambda(1)
+                .optGapTolerance(Math.max(COARSE_GAP, config.gapTolerance()))
+                .optMaxIterations(Math.min(COARSE_ITERATIONS, config.maxIterations()))
+                .build();
+        RegularizationPath.Path p =
+            new RegularizationPath(solver, coarse, COARSE_REFINE_STEPS)
+                .run(config.pathPoints(), config.pathMinRatio(), target);
         if (p.selectedPoint() == null) {
           throw new InvalidProblemException("no λ keeps the student within " + target + " units");
         }

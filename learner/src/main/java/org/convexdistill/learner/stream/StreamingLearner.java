@@ -67,12 +67,13 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile Thread thread;
 
-  private ActivationWindow window;
+  private volatile ActivationWindow window;
   private String teacherId;
   private int block = -1;
   private StudentRelease current;
   private WarmState warm;
-  private int newRows;
+  private volatile int newRows;
+  private volatile boolean refitting;
   private long lastRefitMillis;
   private long fullSinceMillis;
 
@@ -93,6 +94,16 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   /** Rows in the window now. */
   public int windowFill() {
     return window == null ? 0 : window.size();
+  }
+
+  /** Whether a refit is running or due (the demo waits for the learner to settle). */
+  public boolean busy() {
+    return refitting || dueForRefit();
+  }
+
+  /** Rows read since the last refit began. */
+  public int pendingRows() {
+    return newRows;
   }
 
   /** Last published version (0 = none). */
@@ -143,7 +154,12 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
           producer.commitTransaction();
         }
         if (dueForRefit()) {
-          refit(producer);
+          refitting = true;
+          try {
+            refit(producer);
+          } finally {
+            refitting = false;
+          }
         }
       }
       km.close();
@@ -376,7 +392,10 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Stops after the current refit (if any) and waits for the thread. */
+  /**
+   * Stops: waits up to 15 s for a refit in progress to end (its result is then discarded if not
+   * yet committed); the thread is a daemon, so an unfinished solve never holds the JVM.
+   */
   @Override
   public void close() {
     closed.set(true);
@@ -387,7 +406,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     Thread t = thread;
     if (t != null && t != Thread.currentThread()) {
       try {
-        t.join(120_000);
+        t.join(15_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -1,0 +1,61 @@
+package org.convexdistill.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.convexdistill.ingest.stage.BlockInference;
+import org.convexdistill.ingest.stage.IngestStage;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.runtime.metrics.Metrics;
+import org.convexdistill.runtime.metrics.MetricsServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code distill ingest}: the inference stage alone (scale out: more instances, same id). */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = "Run the Kafka Streams inference stage: images -> teacher activations.",
+    footer = StreamCommands.ENV_FOOTER)
+final class IngestCommand implements Callable<Integer> {
+  @Mixin StreamOptions.Kafka kafka;
+  @Mixin StreamOptions.Ingest ingest;
+  @Mixin TeacherOptions teacherOptions;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9400",
+      description = "Prometheus /metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Kafka Streams state (default: a temporary folder; the buffer is changelogged).")
+  Path stateDir;
+
+  @Override
+  public Integer call() throws Exception {
+    String bootstrap = Roles.requireBootstrap(kafka);
+    Roles.ensureTopics(bootstrap, kafka.partitions);
+    DjlTeacher teacher = teacherOptions.load();
+    PrometheusMeterRegistry registry = Metrics.newRegistry();
+    Path state = stateDir != null ? stateDir : Files.createTempDirectory("distill-ingest-");
+    IngestStage stage =
+        IngestStage.start(
+            bootstrap,
+            new BlockInference(teacher, Roles.teacherId(teacherOptions.model), kafka.block),
+            ingest.config(),
+            registry,
+            state.toString(),
+            ingest.streamThreads);
+    MetricsServer metrics = MetricsServer.start(registry, metricsPort);
+    System.out.printf(
+        "ingest running: %s -> block %d activations; metrics on http://127.0.0.1:%d/metrics%n",
+        bootstrap, kafka.block, metrics.port());
+    Roles.runUntilStopped(teacher, stage, metrics);
+    return 0;
+  }
+}

@@ -1,0 +1,39 @@
+package org.convexdistill.cli;
+
+import java.util.concurrent.Callable;
+import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.runtime.metrics.Metrics;
+import org.convexdistill.serving.ServingNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code distill serving}: the HTTP endpoint alone (scale out: more instances). */
+@Command(
+    name = "serving",
+    mixinStandardHelpOptions = true,
+    description = "Serve predictions over HTTP, hot-swapping students from the students topic.",
+    footer = StreamCommands.ENV_FOOTER)
+final class ServingCommand implements Callable<Integer> {
+  @Mixin StreamOptions.Kafka kafka;
+  @Mixin StreamOptions.Serving serving;
+  @Mixin TeacherOptions teacherOptions;
+
+  @picocli.CommandLine.Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "HTTP port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Override
+  public Integer call() throws Exception {
+    String bootstrap = Roles.requireBootstrap(kafka);
+    Roles.ensureTopics(bootstrap, kafka.partitions);
+    DjlTeacher teacher = teacherOptions.load();
+    ServingNode node =
+        ServingNode.start(
+            bootstrap, teacher, kafka.block, kafka.modelId, serving.config(httpPort), Metrics.newRegistry());
+    System.out.printf("serving on http://127.0.0.1:%d (POST /v1/predict)%n", node.port());
+    Roles.runUntilStopped(teacher, node);
+    return 0;
+  }
+}
