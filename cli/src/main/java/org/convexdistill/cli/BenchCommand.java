@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print figures.",
-    subcommands = {BenchCommand.Solver.class, BenchCommand.Warm.class, BenchRefitCommand.class,
+    subcommands = {
+      BenchCommand.Solver.class,
+      BenchCommand.Warm.class,
+      BenchRefitCommand.class,
       BenchIngestCommand.class,
       BenchServingCommand.class
     })

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code distill bench ingest}: the inference stage's throughput over the raw teacher's at the same
- * batch size, in one process. The images are published first (PNG), so the stage runs flat out;
- * its time counts from start-up of the Streams application to the last activation committed.
+ * batch size, in one process. The images are published first (PNG), so the stage runs flat out; its
+ * time counts from start-up of the Streams application to the last activation committed.
  */
 @Command(
     name = "ingest",
@@ -39,10 +39,16 @@ import picocli.CommandLine.Option;
 final class BenchIngestCommand implements Callable<Integer> {
   @Mixin TeacherOptions teacherOptions;
 
-  @Option(names = "--images", defaultValue = "3000", description = "Images (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--images",
+      defaultValue = "3000",
+      description = "Images (default: ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "Batch (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "32",
+      description = "Batch (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(names = "--block", defaultValue = "4", description = "Block (default: ${DEFAULT-VALUE}).")
@@ -60,7 +66,8 @@ final class BenchIngestCommand implements Callable<Integer> {
     int n = images.count();
     try (DjlTeacher teacher = teacherOptions.load();
         EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      BlockInference inference = new BlockInference(teacher, Roles.teacherId(teacherOptions.model), block);
+      BlockInference inference =
+          new BlockInference(teacher, Roles.teacherId(teacherOptions.model), block);
       // Raw: the same prefix + block calls on the same batches, no Kafka, no decoding.
       inference.run(images.slice(0, batch).pixels(), batch); // warm-up
       long t0 = System.nanoTime();
@@ -83,15 +90,18 @@ final class BenchIngestCommand implements Callable<Integer> {
               IngestStage.start(
                   kafka.bootstrapServers(),
                   inference,
-                  new InferenceConfig(batch, Duration.ofMillis(200), InferenceConfig.defaults().precision()),
+                  new InferenceConfig(
+                      batch, Duration.ofMillis(200), InferenceConfig.defaults().precision()),
                   new SimpleMeterRegistry(),
                   state.toString(),
                   1);
           KafkaConsumer<String, byte[]> c =
               new KafkaConsumer<>(
                   Map.of(
-                      "bootstrap.servers", kafka.bootstrapServers(),
-                      "isolation.level", "read_committed"),
+                      "bootstrap.servers",
+                      kafka.bootstrapServers(),
+                      "isolation.level",
+                      "read_committed"),
                   new StringDeserializer(),
                   new ByteArrayDeserializer())) {
         TopicPartition tp = new TopicPartition(Topics.ACTIVATIONS, 0);
@@ -118,7 +128,9 @@ final class BenchIngestCommand implements Callable<Integer> {
       double stage = (n - batch) / stageSeconds;
       out.printf("images %d, batch %d, block %d%n", n, batch, block);
       out.printf("raw teacher (prefix + block):   %8.1f images/s%n", raw);
-      out.printf("inference stage (steady state): %8.1f images/s (first output after %.1f s)%n", stage, firstAt);
+      out.printf(
+          "inference stage (steady state): %8.1f images/s (first output after %.1f s)%n",
+          stage, firstAt);
       out.printf("ratio: %.3f%n", stage / raw);
     }
     return 0;

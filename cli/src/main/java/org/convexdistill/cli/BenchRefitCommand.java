@@ -17,8 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill bench refit}: the learner's refits on real teacher activations, without Kafka:
- * the cold first fit, then warm refits after each slide of the window, with their cost and the
+ * {@code distill bench refit}: the learner's refits on real teacher activations, without Kafka: the
+ * cold first fit, then warm refits after each slide of the window, with their cost and the
  * candidate check's verdict. The learner's settings are the same flags as {@code demo}'s.
  */
 @Command(
@@ -51,7 +51,8 @@ final class BenchRefitCommand implements Callable<Integer> {
     Images images = FashionMnist.load(dir, FashionMnist.Split.TEST).images();
     int total = config.windowSize() + slides * config.refitEvery();
     if (total > images.count()) {
-      throw new UserException("window + slides × refit-every exceeds the " + images.count() + " images");
+      throw new UserException(
+          "window + slides × refit-every exceeds the " + images.count() + " images");
     }
     ActivationWindow window;
     float[] z;
@@ -74,7 +75,16 @@ final class BenchRefitCommand implements Callable<Integer> {
     Refit previous = null;
     out.printf(
         "%-6s %-5s %6s %6s %7s %9s %10s %10s %10s  %s%n",
-        "fit", "start", "units", "solves", "iters", "solver s", "rel.gap", "MSE", "current", "verdict");
+        "fit",
+        "start",
+        "units",
+        "solves",
+        "iters",
+        "solver s",
+        "rel.gap",
+        "MSE",
+        "current",
+        "verdict");
     for (int fit = 0; fit <= slides; fit++) {
       int until = fit == 0 ? config.windowSize() : next + config.refitEvery();
       for (; next < until; next++) {

@@ -87,27 +87,54 @@ final class BenchServingCommand implements Callable<Integer> {
                 Map.of("bootstrap.servers", kafka.bootstrapServers()),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
-      StudentBlock student = studentFile != null ? StudentFormat.read(studentFile) : fit(teacher, images, out);
+      StudentBlock student =
+          studentFile != null ? StudentFormat.read(studentFile) : fit(teacher, images, out);
       out.printf(
           "student: %d hidden units, %,d parameters (teacher block 4: %,d)%n",
           student.hiddenUnits(), student.parameterCount(), teacher.blockParameters(4));
       Roles.ensureTopics(kafka.bootstrapServers(), 1);
       ServingConfig single = new ServingConfig(0, 1, Duration.ZERO, 1024, 1 << 20, 32, 10);
       ServingConfig batched = new ServingConfig(0, 16, Duration.ofMillis(2), 1024, 1 << 20, 32, 10);
-      out.printf("%-44s %9s %9s %9s %9s %7s%n", "phase", "req/s", "p50 ms", "p99 ms", "max ms", "failed");
+      out.printf(
+          "%-44s %9s %9s %9s %9s %7s%n", "phase", "req/s", "p50 ms", "p99 ms", "max ms", "failed");
       try (ServingNode one = node(kafka, teacher, single)) {
         Phase t1 = run("teacher, batch 1, 1 client", one.port(), images, 1, requests, null);
-        Phase tn = run("teacher, batch 1, " + clients + " clients", one.port(), images, clients, requests, null);
+        Phase tn =
+            run(
+                "teacher, batch 1, " + clients + " clients",
+                one.port(),
+                images,
+                clients,
+                requests,
+                null);
         publish(producer, student, 1);
         await(one, 1);
         Phase h1 = run("hybrid, batch 1, 1 client", one.port(), images, 1, requests, null);
-        Phase hn = run("hybrid, batch 1, " + clients + " clients", one.port(), images, clients, requests, null);
-        out.printf("hybrid / teacher at batch 1, 1 client: p50 %.2f, p99 %.2f%n", h1.p50 / t1.p50, h1.p99 / t1.p99);
-        out.printf("hybrid / teacher at batch 1, %d clients: p50 %.2f, p99 %.2f%n", clients, hn.p50 / tn.p50, hn.p99 / tn.p99);
+        Phase hn =
+            run(
+                "hybrid, batch 1, " + clients + " clients",
+                one.port(),
+                images,
+                clients,
+                requests,
+                null);
+        out.printf(
+            "hybrid / teacher at batch 1, 1 client: p50 %.2f, p99 %.2f%n",
+            h1.p50 / t1.p50, h1.p99 / t1.p99);
+        out.printf(
+            "hybrid / teacher at batch 1, %d clients: p50 %.2f, p99 %.2f%n",
+            clients, hn.p50 / tn.p50, hn.p99 / tn.p99);
       }
       try (ServingNode node = node(kafka, teacher, batched)) {
         await(node, 1);
-        Phase steady = run("hybrid, dynamic batching (16, 2 ms), " + clients + " clients", node.port(), images, clients, requests, null);
+        Phase steady =
+            run(
+                "hybrid, dynamic batching (16, 2 ms), " + clients + " clients",
+                node.port(),
+                images,
+                clients,
+                requests,
+                null);
         AtomicLong version = new AtomicLong(1);
         Phase burst =
             run(
@@ -133,7 +160,12 @@ final class BenchServingCommand implements Callable<Integer> {
 
   private static ServingNode node(EmbeddedKafka kafka, DjlTeacher teacher, ServingConfig c) {
     return ServingNode.start(
-        kafka.bootstrapServers(), teacher, 4, MODEL, c, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        kafka.bootstrapServers(),
+        teacher,
+        4,
+        MODEL,
+        c,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   private StudentBlock fit(DjlTeacher teacher, Images images, PrintStream out) {
@@ -146,23 +178,57 @@ final class BenchServingCommand implements Callable<Integer> {
     int c = teacher.blockOutputShape(4).size();
     ActivationWindow w = new ActivationWindow(n, d, c);
     for (int i = 0; i < n; i++) {
-      w.add(0, i, Arrays.copyOfRange(z, i * d, (i + 1) * d), Arrays.copyOfRange(y, i * c, (i + 1) * c));
+      w.add(
+          0,
+          i,
+          Arrays.copyOfRange(z, i * d, (i + 1) * d),
+          Arrays.copyOfRange(y, i * c, (i + 1) * c));
     }
     LearnerConfig dflt = LearnerConfig.defaults();
     LearnerConfig quick =
         new LearnerConfig(
-            MODEL, n, 1, Duration.ofSeconds(1), dflt.gates(), dflt.seed(), dflt.maxParams(), 1e-2, 30,
-            4, dflt.pathMinRatio(), dflt.lambdaStep(), dflt.polishRatio(), dflt.holdoutEvery(), 1, 1, 2);
+            MODEL,
+            n,
+            1,
+            Duration.ofSeconds(1),
+            dflt.gates(),
+            dflt.seed(),
+            dflt.maxParams(),
+            1e-2,
+            30,
+            4,
+            dflt.pathMinRatio(),
+            dflt.lambdaStep(),
+            dflt.polishRatio(),
+            dflt.holdoutEvery(),
+            1,
+            1,
+            2);
     out.println("fitting a student of block 4 on 1,000 test images (quick, for latency only)...");
     return new Refitter(quick).fit(w.snapshot(), null, null, null, 0).student();
   }
 
-  private static void publish(KafkaProducer<String, byte[]> p, StudentBlock s, long version) throws Exception {
+  private static void publish(KafkaProducer<String, byte[]> p, StudentBlock s, long version)
+      throws Exception {
     StudentRelease r =
         new StudentRelease(
-            MODEL, "bench", 4, version, version - 1, 0, 0, 0, 0, 0, 0, s.hiddenUnits(),
-            s.parameterCount(), System.currentTimeMillis(), version > 1,
-            List.of(new OffsetRange(0, 0, 0)), s);
+            MODEL,
+            "bench",
+            4,
+            version,
+            version - 1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            s.hiddenUnits(),
+            s.parameterCount(),
+            System.currentTimeMillis(),
+            version > 1,
+            List.of(new OffsetRange(0, 0, 0)),
+            s);
     p.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, r.encode())).get();
   }
 
@@ -245,7 +311,9 @@ final class BenchServingCommand implements Callable<Integer> {
       return http.send(
               HttpRequest.newBuilder(uri)
                   .header("Content-Type", "application/x-raw-gray8")
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(images.slice(i % images.count(), 1).pixels()))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofByteArray(
+                          images.slice(i % images.count(), 1).pixels()))
                   .timeout(Duration.ofSeconds(30))
                   .build(),
               HttpResponse.BodyHandlers.discarding())

@@ -15,10 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill demo}: the whole service in one JVM on an embedded Kafka broker. Simulated
- * devices publish Fashion-MNIST test images; the inference stage, the learner and the serving node
- * run live; HTTP clients measure latency meanwhile; at the end a summary compares what is served
- * with the teacher on held-out images.
+ * {@code distill demo}: the whole service in one JVM on an embedded Kafka broker. Simulated devices
+ * publish Fashion-MNIST test images; the inference stage, the learner and the serving node run
+ * live; HTTP clients measure latency meanwhile; at the end a summary compares what is served with
+ * the teacher on held-out images.
  */
 @Command(
     name = "demo",
@@ -42,7 +42,8 @@ final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
   @Option(
       names = "--kafka-port",
       defaultValue = "0",
-      description = "Embedded broker port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
+      description =
+          "Embedded broker port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
   @Option(
@@ -104,7 +105,10 @@ final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
           devices, stream.count(), rate, eval.count(), versions);
       out.printf(
           "learner: window %d, refit every %d rows or %d s, budget %,d parameters, %d gates%n%n",
-          learner.windowSize, learner.refitEvery, learner.refitIntervalS, learner.maxParams,
+          learner.windowSize,
+          learner.refitEvery,
+          learner.refitIntervalS,
+          learner.maxParams,
           learner.gates);
       AtomicBoolean stop = new AtomicBoolean();
       SimulatedDevices[] devicesHandle = new SimulatedDevices[1];
@@ -199,7 +203,14 @@ final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
     Map<Long, Long> live = s.liveAtMillis();
     out.printf(
         "%-8s %-9s %6s %8s %9s %10s %10s %9s %11s%n",
-        "version", "start", "units", "iters", "solver s", "rel.gap", "held MSE", "refit s",
+        "version",
+        "start",
+        "units",
+        "iters",
+        "solver s",
+        "rel.gap",
+        "held MSE",
+        "refit s",
         "to live s");
     int coldIters = -1;
     List<Integer> warmIters = new ArrayList<>();
@@ -233,7 +244,9 @@ final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
     long published = events.stream().filter(e -> e.version() > 0).count();
     out.printf(
         "versions: %d published, %.0f swapped in by serving, %.0f rejected by serving%n",
-        published, s.serving().metrics().swaps("accepted"), s.serving().metrics().swaps("rejected"));
+        published,
+        s.serving().metrics().swaps("accepted"),
+        s.serving().metrics().swaps("rejected"));
     if (coldIters > 0 && !warmIters.isEmpty()) {
       out.printf(
           "warm vs cold refit iterations: cold %d, warm median %d (ratio %.2f)%n",
@@ -278,8 +291,11 @@ final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
     out.printf(
         "serving latency under the live pipeline (%d requests, %d clients): p50 %.1f ms, p99 %.1f"
             + " ms; failed requests: %d%n",
-        all.size(), probeClients, LatencyProbe.quantileMs(all, 0.5),
-        LatencyProbe.quantileMs(all, 0.99), failed);
+        all.size(),
+        probeClients,
+        LatencyProbe.quantileMs(all, 0.5),
+        LatencyProbe.quantileMs(all, 0.99),
+        failed);
     out.printf("total %.0f s%n", seconds);
   }
 

@@ -35,7 +35,10 @@ final class DeviceCommand implements Runnable {
       footer = StreamCommands.ENV_FOOTER)
   static final class Publish implements Callable<Integer> {
     static final class Source {
-      @Option(names = "--dir", paramLabel = "DIR", description = "A folder of 28×28 PNG/JPEG files.")
+      @Option(
+          names = "--dir",
+          paramLabel = "DIR",
+          description = "A folder of 28×28 PNG/JPEG files.")
       Path dir;
 
       @Option(names = "--fashion-mnist", description = "Fashion-MNIST images (no labels are sent).")
@@ -60,7 +63,8 @@ final class DeviceCommand implements Runnable {
     @Option(
         names = "--rate",
         defaultValue = "50",
-        description = "Images per second in total, 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+        description =
+            "Images per second in total, 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(
@@ -91,15 +95,15 @@ final class DeviceCommand implements Runnable {
             switch (split) {
               case "test" -> FashionMnist.Split.TEST;
               case "train" -> FashionMnist.Split.TRAIN;
-              default -> throw new UserException("--split must be test or train, got '" + split + "'");
+              default ->
+                  throw new UserException("--split must be test or train, got '" + split + "'");
             };
         // Images only: labels stay on the machine.
         images = FashionMnist.readImages(data.resolve(s.imagesFile()));
       }
       int n = limit == null ? images.count() : Math.min(limit, images.count());
       Roles.ensureTopics(bootstrap, kafka.partitions);
-      try (DevicePublisher p =
-          DevicePublisher.builder().setBootstrapServers(bootstrap).build()) {
+      try (DevicePublisher p = DevicePublisher.builder().setBootstrapServers(bootstrap).build()) {
         SimulatedDevices d = new SimulatedDevices(p, devices, rate, !raw);
         long t0 = System.nanoTime();
         d.publish(images, 0, n, new AtomicBoolean());

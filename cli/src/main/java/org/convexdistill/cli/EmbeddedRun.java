@@ -40,7 +40,8 @@ abstract class EmbeddedRun {
   @Option(
       names = "--data",
       paramLabel = "DIR",
-      description = "Fashion-MNIST folder (default: the Debian package's, else the bundled fixture).")
+      description =
+          "Fashion-MNIST folder (default: the Debian package's, else the bundled fixture).")
   Path data;
 
   @Option(
@@ -100,7 +101,8 @@ abstract class EmbeddedRun {
   }
 
   /** Data: (stream images, evaluation images with labels). */
-  record Split(Images stream, LabeledImages eval, LabeledImages train, LabeledImages test, Path dir) {}
+  record Split(
+      Images stream, LabeledImages eval, LabeledImages train, LabeledImages test, Path dir) {}
 
   Split loadData(PrintStream out, int evalCount) throws Exception {
     Path dir = OfflineDemoCommand.dataDir(out, data);
@@ -131,7 +133,8 @@ abstract class EmbeddedRun {
     System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(torchThreads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     if (rate < 0 || devices < 1 || probeClients < 0 || teacherEpochs < 1) {
-      throw new UserException("--rate >= 0, --devices >= 1, --probe-clients >= 0, --teacher-epochs >= 1");
+      throw new UserException(
+          "--rate >= 0, --devices >= 1, --probe-clients >= 0, --teacher-epochs >= 1");
     }
     var ingestConfig = ingest.config();
     var learnerConfig = learner.config(kafka.modelId);
@@ -174,7 +177,12 @@ abstract class EmbeddedRun {
 
   /** Starts the simulated devices on a thread. */
   static Thread devices(
-      Services s, Images images, int devices, double rate, boolean loop, AtomicBoolean stop,
+      Services s,
+      Images images,
+      int devices,
+      double rate,
+      boolean loop,
+      AtomicBoolean stop,
       SimulatedDevices[] handle) {
     DevicePublisher p = DevicePublisher.builder().setBootstrapServers(s.bootstrap()).build();
     SimulatedDevices d = new SimulatedDevices(p, devices, rate, true);

@@ -24,8 +24,7 @@ final class EnvDefaults implements CommandLine.IDefaultValueProvider {
 
   /** The variable for an option name: {@code --max-batch} → {@code DISTILL_MAX_BATCH}. */
   static String variable(String longName) {
-    return "DISTILL_"
-        + longName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    return "DISTILL_" + longName.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
   @Override

@@ -33,12 +33,14 @@ final class IngestCommand implements Callable<Integer> {
   @Option(
       names = "--state-dir",
       paramLabel = "DIR",
-      description = "Kafka Streams state (default: a temporary folder; the buffer is changelogged).")
+      description =
+          "Kafka Streams state (default: a temporary folder; the buffer is changelogged).")
   Path stateDir;
 
   @Override
   public Integer call() throws Exception {
     String bootstrap = Roles.requireBootstrap(kafka);
+    var config = ingest.config(); // validate before touching Kafka
     Roles.ensureTopics(bootstrap, kafka.partitions);
     DjlTeacher teacher = teacherOptions.load();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
@@ -47,7 +49,7 @@ final class IngestCommand implements Callable<Integer> {
         IngestStage.start(
             bootstrap,
             new BlockInference(teacher, Roles.teacherId(teacherOptions.model), kafka.block),
-            ingest.config(),
+            config,
             registry,
             state.toString(),
             ingest.streamThreads);

@@ -20,15 +20,16 @@ final class LatencyProbe implements AutoCloseable {
   /** One answered request. */
   record Sample(long atNanos, long latencyNanos, int status, long version) {}
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Sample> samples = new ArrayList<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicLong failures = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
 
   /**
-   * @param pauseMillis think time between a client's requests (keeps the probe from hogging the
-   *     two cores the pipeline shares)
+   * @param pauseMillis think time between a client's requests (keeps the probe from hogging the two
+   *     cores the pipeline shares)
    */
   LatencyProbe(int port, Images images, int clients, long pauseMillis) {
     URI uri = URI.create("http://127.0.0.1:" + port + "/v1/predict");
@@ -55,7 +56,10 @@ final class LatencyProbe implements AutoCloseable {
                             HttpResponse.BodyHandlers.ofString());
                     status = r.statusCode();
                     version =
-                        r.headers().firstValue("X-Student-Version").map(Long::parseLong).orElse(-1L);
+                        r.headers()
+                            .firstValue("X-Student-Version")
+                            .map(Long::parseLong)
+                            .orElse(-1L);
                   } catch (Exception e) {
                     status = -1;
                   }

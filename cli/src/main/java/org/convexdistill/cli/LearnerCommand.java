@@ -28,9 +28,10 @@ final class LearnerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String bootstrap = Roles.requireBootstrap(kafka);
+    var config = learner.config(kafka.modelId); // validate before touching Kafka
     Roles.ensureTopics(bootstrap, kafka.partitions);
     PrometheusMeterRegistry registry = Metrics.newRegistry();
-    StreamingLearner l = new StreamingLearner(bootstrap, learner.config(kafka.modelId), registry);
+    StreamingLearner l = new StreamingLearner(bootstrap, config, registry);
     l.addListener(
         e ->
             System.out.printf(

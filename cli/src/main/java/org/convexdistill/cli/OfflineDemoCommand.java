@@ -29,9 +29,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code distill offline-demo}: the offline pipeline on bundled defaults — a solver check on the bundled reference
- * problem, then the teacher (cached after its first training) and label-free distillation of block
- * 4 with the hybrid compared against the teacher.
+ * {@code distill offline-demo}: the offline pipeline on bundled defaults — a solver check on the
+ * bundled reference problem, then the teacher (cached after its first training) and label-free
+ * distillation of block 4 with the hybrid compared against the teacher.
  */
 @Command(
     name = "offline-demo",

@@ -23,8 +23,7 @@ final class Roles {
   static String teacherId(Path modelDir) throws IOException {
     Path params = modelDir.resolve(DjlTeacher.MODEL_NAME + "-0000.params");
     try (InputStream in =
-        new DigestInputStream(
-            Files.newInputStream(params), MessageDigest.getInstance("SHA-256"))) {
+        new DigestInputStream(Files.newInputStream(params), MessageDigest.getInstance("SHA-256"))) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
       byte[] digest = ((DigestInputStream) in).getMessageDigest().digest();
       return "resnet18-" + HexFormat.of().formatHex(digest).substring(0, 12);

@@ -48,7 +48,8 @@ final class ServedEvaluation {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new IllegalStateException("evaluation request failed: " + r.statusCode() + " " + r.body());
+        throw new IllegalStateException(
+            "evaluation request failed: " + r.statusCode() + " " + r.body());
       }
       JsonNode out = JSON.readTree(r.body());
       long v = Long.parseLong(out.get("model_version").asText());

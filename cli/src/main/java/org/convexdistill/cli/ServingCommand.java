@@ -27,11 +27,12 @@ final class ServingCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String bootstrap = Roles.requireBootstrap(kafka);
+    var config = serving.config(httpPort); // validate before touching Kafka
     Roles.ensureTopics(bootstrap, kafka.partitions);
     DjlTeacher teacher = teacherOptions.load();
     ServingNode node =
         ServingNode.start(
-            bootstrap, teacher, kafka.block, kafka.modelId, serving.config(httpPort), Metrics.newRegistry());
+            bootstrap, teacher, kafka.block, kafka.modelId, config, Metrics.newRegistry());
     System.out.printf("serving on http://127.0.0.1:%d (POST /v1/predict)%n", node.port());
     Roles.runUntilStopped(teacher, node);
     return 0;

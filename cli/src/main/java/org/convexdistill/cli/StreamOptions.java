@@ -22,7 +22,8 @@ final class StreamOptions {
     @Option(
         names = "--partitions",
         defaultValue = "2",
-        description = "Partitions of images and activations when creating topics (default: ${DEFAULT-VALUE}).")
+        description =
+            "Partitions of images and activations when creating topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(
@@ -69,8 +70,9 @@ final class StreamOptions {
           switch (precision.toLowerCase(java.util.Locale.ROOT)) {
             case "float32", "f32" -> Precision.FLOAT32;
             case "float16", "f16", "half" -> Precision.FLOAT16;
-            default -> throw new UserException(
-                "--precision must be float32 or float16, got '" + precision + "'");
+            default ->
+                throw new UserException(
+                    "--precision must be float32 or float16, got '" + precision + "'");
           };
       try {
         return new InferenceConfig(batchSize, Duration.ofMillis(maxWaitMs), p);
@@ -97,7 +99,8 @@ final class StreamOptions {
     @Option(
         names = "--refit-interval-s",
         defaultValue = "60",
-        description = "... or after this many seconds with any new row (default: ${DEFAULT-VALUE}).")
+        description =
+            "... or after this many seconds with any new row (default: ${DEFAULT-VALUE}).")
     long refitIntervalS;
 
     @Option(
@@ -109,7 +112,8 @@ final class StreamOptions {
     @Option(
         names = "--max-params",
         defaultValue = "1400000",
-        description = "Parameter budget of the student, ~1/6 of block 4 (default: ${DEFAULT-VALUE}).")
+        description =
+            "Parameter budget of the student, ~1/6 of block 4 (default: ${DEFAULT-VALUE}).")
     long maxParams;
 
     @Option(
@@ -127,7 +131,8 @@ final class StreamOptions {
     @Option(
         names = "--polish-ratio",
         defaultValue = "0.1",
-        description = "Polishing refit at this fraction of lambda, 0 = off (default: ${DEFAULT-VALUE}).")
+        description =
+            "Polishing refit at this fraction of lambda, 0 = off (default: ${DEFAULT-VALUE}).")
     double polishRatio;
 
     @Option(
@@ -139,7 +144,8 @@ final class StreamOptions {
     @Option(
         names = "--mse-tolerance",
         defaultValue = "0.10",
-        description = "Reject candidates whose held-out MSE is worse by more (default: ${DEFAULT-VALUE}).")
+        description =
+            "Reject candidates whose held-out MSE is worse by more (default: ${DEFAULT-VALUE}).")
     double mseTolerance;
 
     @Option(

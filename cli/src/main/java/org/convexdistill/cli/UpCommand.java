@@ -28,7 +28,8 @@ final class UpCommand extends EmbeddedRun implements Callable<Integer> {
   @Option(
       names = "--kafka-port",
       defaultValue = "9092",
-      description = "Embedded broker port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
+      description =
+          "Embedded broker port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
   @Option(names = "--no-devices", description = "Do not simulate devices; publish your own images.")

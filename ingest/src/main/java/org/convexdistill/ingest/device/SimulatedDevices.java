@@ -55,8 +55,7 @@ public final class SimulatedDevices {
       }
       byte[] raw = images.slice(from + i, 1).pixels();
       byte[] payload = png ? ImageFolder.encodePng(raw, ImagePayload.SIDE) : raw;
-      publisher.publish(
-          "device-" + (i % devices), payload, png ? "image/png" : ImagePayload.RAW);
+      publisher.publish("device-" + (i % devices), payload, png ? "image/png" : ImagePayload.RAW);
       sent.incrementAndGet();
     }
     publisher.flush();

@@ -48,8 +48,17 @@ class KcatPublishTest {
       }
       Process p =
           new ProcessBuilder(
-                  kcat.toString(), "-P", "-b", kafka.bootstrapServers(), "-t", Topics.IMAGES,
-                  "-k", "kcat-device", "-H", "content-type=image/png", png.toString())
+                  kcat.toString(),
+                  "-P",
+                  "-b",
+                  kafka.bootstrapServers(),
+                  "-t",
+                  Topics.IMAGES,
+                  "-k",
+                  "kcat-device",
+                  "-H",
+                  "content-type=image/png",
+                  png.toString())
               .redirectErrorStream(true)
               .start();
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -66,8 +75,10 @@ class KcatPublishTest {
         try (KafkaConsumer<String, byte[]> c =
             new KafkaConsumer<>(
                 Map.of(
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "isolation.level", "read_committed"),
+                    "bootstrap.servers",
+                    kafka.bootstrapServers(),
+                    "isolation.level",
+                    "read_committed"),
                 new StringDeserializer(),
                 new ByteArrayDeserializer())) {
           TopicPartition tp = new TopicPartition(Topics.ACTIVATIONS, 0);

@@ -57,6 +57,33 @@ public final class ConvexWeights {
     return NpyArray.of(values.clone(), outputs, gates, inputDim);
   }
 
+  /**
+   * Weights on {@code support} only: each group in it is taken from this solution when non-zero
+   * here, else from {@code fallback}; groups outside it are zero. The learner starts a polishing
+   * solve this way: from the previous polished solution where it has a unit, from the new lasso
+   * solution where a unit is new.
+   */
+  public ConvexWeights onSupport(boolean[] support, ConvexWeights fallback) {
+    if (support.length != totalGroups()
+        || fallback.outputs != outputs
+        || fallback.gates != gates
+        || fallback.inputDim != inputDim) {
+      throw new IllegalArgumentException("support or fallback does not match (C, P, d)");
+    }
+    float[] out = new float[values.length];
+    for (int k = 0; k < outputs; k++) {
+      for (int j = 0; j < gates; j++) {
+        int g = k * gates + j;
+        if (!support[g]) {
+          continue;
+        }
+        float[] src = groupNorm(k, j) > 0 ? values : fallback.values;
+        System.arraycopy(src, g * inputDim, out, g * inputDim, inputDim);
+      }
+    }
+    return new ConvexWeights(outputs, gates, inputDim, out);
+  }
+
   /** C. */
   public int outputs() {
     return outputs;

@@ -95,12 +95,14 @@ public final class ActivationWindow {
   public Snapshot snapshot() {
     float[] zs = new float[size * zDim];
     float[] ys = new float[size * yDim];
+    long[] rowOffsets = new long[size];
     int start = (next - size + capacity) % capacity;
     Map<Integer, long[]> ranges = new TreeMap<>();
     for (int i = 0; i < size; i++) {
       int src = (start + i) % capacity;
       System.arraycopy(z, src * zDim, zs, i * zDim, zDim);
       System.arraycopy(y, src * yDim, ys, i * yDim, yDim);
+      rowOffsets[i] = offsets[src];
       long[] r = ranges.computeIfAbsent(partitions[src], p -> new long[] {Long.MAX_VALUE, -1});
       r[0] = Math.min(r[0], offsets[src]);
       r[1] = Math.max(r[1], offsets[src]);
@@ -114,10 +116,10 @@ public final class ActivationWindow {
               ? new OffsetRange(e.getKey(), e.getValue() + 1, e.getValue())
               : new OffsetRange(e.getKey(), r[0], Math.max(r[1], e.getValue())));
     }
-    return new Snapshot(size, zDim, yDim, zs, ys, out);
+    return new Snapshot(size, zDim, yDim, zs, ys, rowOffsets, out);
   }
 
-  /** A copy of the window's rows (oldest first) and their lineage. */
+  /** A copy of the window's rows (oldest first), each row's source offset, and the lineage. */
   public record Snapshot(
-      int n, int zDim, int yDim, float[] z, float[] y, List<OffsetRange> ranges) {}
+      int n, int zDim, int yDim, float[] z, float[] y, long[] offsets, List<OffsetRange> ranges) {}
 }

@@ -3,6 +3,7 @@ package org.convexdistill.learner.stream;
 import java.util.List;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.learner.solver.ConvexWeights;
 import org.convexdistill.learner.solver.GatedReluProblem;
 import org.convexdistill.learner.solver.InvalidProblemException;
 import org.convexdistill.learner.solver.RFista;
@@ -20,6 +21,8 @@ public final class Refitter {
   private static final double COARSE_GAP = 1e-2;
   private static final int COARSE_ITERATIONS = 40;
   private static final int COARSE_REFINE_STEPS = 2;
+  private static final int MAX_LOWERING_STEPS = 5;
+  private static final double LOWER_BELOW = 0.95;
 
   private final LearnerConfig config;
 
@@ -42,15 +45,20 @@ public final class Refitter {
       double previousLambda) {
     int d = window.zDim();
     int c = window.yDim();
+    // Held out by source offset, not by position: a row stays held out (or in training) across
+    // refits, so the current student is never scored on rows it was fitted to.
     int every = config.holdoutEvery();
-    int held = window.n() / every;
+    int held = 0;
+    for (int i = 0; i < window.n(); i++) {
+      held += isHeldOut(window.offsets()[i], every) ? 1 : 0;
+    }
     int train = window.n() - held;
     float[] zt = new float[train * d];
     float[] yt = new float[train * c];
     float[] zh = new float[held * d];
     float[] yh = new float[held * c];
     for (int i = 0, a = 0, b = 0; i < window.n(); i++) {
-      if (i % every == every - 1 && b < held) {
+      if (isHeldOut(window.offsets()[i], every)) {
         System.arraycopy(window.z(), i * d, zh, b * d, d);
         System.arraycopy(window.y(), i * c, yh, b * c, c);
         b++;
@@ -92,15 +100,42 @@ public final class Refitter {
           seconds += r.seconds();
         }
         solves = runs.size();
+        // The refit only raises λ; when the window moved so that the student fell well under the
+        // budget, lower λ a step at a time with short solves while it stays within it, then
+        // solve carefully at the lowest such λ (kept only if still within the budget).
+        if (runs.size() == 1 && selected.nonzeroGroups() < LOWER_BELOW * target) {
+          SolverOptions coarse = coarse();
+          SolverResult lowest = null;
+          SolverResult at = selected;
+          for (int down = 0; down < MAX_LOWERING_STEPS; down++) {
+            SolverResult r =
+                solver.solve(coarse.withLambda(at.lambda() / config.lambdaStep(), at.weights()));
+            iterations += r.iterations();
+            seconds += r.seconds();
+            solves++;
+            if (r.nonzeroGroups() > target) {
+              break;
+            }
+            lowest = r;
+            at = r;
+            if (r.nonzeroGroups() >= LOWER_BELOW * target) {
+              break;
+            }
+          }
+          if (lowest != null) {
+            SolverResult r = solver.solve(base.withLambda(lowest.lambda(), lowest.weights()));
+            iterations += r.iterations();
+            seconds += r.seconds();
+            solves++;
+            if (r.nonzeroGroups() <= target) {
+              selected = r;
+            }
+          }
+        }
       } else {
         // The cold path only has to find λ for the budget: loose, short solves, two bisection
         // steps. The polish below (and every later warm refit) does the careful work.
-        SolverOptions coarse =
-            SolverOptions.builder()
-                .setLambda(1)
-                .optGapTolerance(Math.max(COARSE_GAP, config.gapTolerance()))
-                .optMaxIterations(Math.min(COARSE_ITERATIONS, config.maxIterations()))
-                .build();
+        SolverOptions coarse = coarse();
         RegularizationPath.Path p =
             new RegularizationPath(solver, coarse, COARSE_REFINE_STEPS)
                 .run(config.pathPoints(), config.pathMinRatio(), target);
@@ -116,10 +151,15 @@ public final class Refitter {
       }
       SolverResult used = selected;
       if (config.polishRatio() > 0 && selected.nonzeroGroups() > 0) {
+        boolean[] support = selected.weights().support();
+        ConvexWeights polishStart =
+            start != null && start.polished() != null
+                ? start.polished().onSupport(support, selected.weights())
+                : selected.weights();
         used =
             solver.solve(
-                base.withLambda(config.polishRatio() * selected.lambda(), selected.weights())
-                    .withAllowedGroups(selected.weights().support()));
+                base.withLambda(config.polishRatio() * selected.lambda(), polishStart)
+                    .withAllowedGroups(support));
         iterations += used.iterations();
         seconds += used.seconds();
         solves++;
@@ -129,7 +169,7 @@ public final class Refitter {
       double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held);
       return new Refit(
           student,
-          new WarmState(selected.weights(), selected.lambda()),
+          new WarmState(selected.weights(), selected.lambda(), used.weights()),
           used,
           iterations,
           solves,
@@ -138,6 +178,18 @@ public final class Refitter {
           candidateMse,
           currentMse);
     }
+  }
+
+  static boolean isHeldOut(long offset, int every) {
+    return Math.floorMod(offset * 0x9E3779B97F4A7C15L >>> 32, every) == 0;
+  }
+
+  private SolverOptions coarse() {
+    return SolverOptions.builder()
+        .setLambda(1)
+        .optGapTolerance(Math.max(COARSE_GAP, config.gapTolerance()))
+        .optMaxIterations(Math.min(COARSE_ITERATIONS, config.maxIterations()))
+        .build();
   }
 
   /** Mean squared error per output value of {@code s} on n rows. */

@@ -393,8 +393,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   }
 
   /**
-   * Stops: waits up to 15 s for a refit in progress to end (its result is then discarded if not
-   * yet committed); the thread is a daemon, so an unfinished solve never holds the JVM.
+   * Stops: waits up to 15 s for a refit in progress to end (its result is then discarded if not yet
+   * committed); the thread is a daemon, so an unfinished solve never holds the JVM.
    */
   @Override
   public void close() {

@@ -4,8 +4,11 @@ import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.learner.solver.ConvexWeights;
 import org.convexdistill.learner.solver.GatedReluProblem;
 
-/** Where the next refit starts: the last lasso solution (before polishing) and its λ. */
-public record WarmState(ConvexWeights weights, double lambda) {
+/**
+ * Where the next refit starts: the last lasso solution (before polishing), its λ, and the last
+ * polished solution (null when none) from which the next polish starts.
+ */
+public record WarmState(ConvexWeights weights, double lambda, ConvexWeights polished) {
   /**
    * Rebuilds a warm start from a published student (after a restart, when only the student
    * survived): each hidden unit u gives back group (output, gate) = first_u · second_u. The gates
@@ -50,6 +53,7 @@ public record WarmState(ConvexWeights weights, double lambda) {
         u[off + i] += first[x * d + i] * second[x];
       }
     }
-    return new WarmState(new ConvexWeights(c, p, d, u), lambda);
+    ConvexWeights w = new ConvexWeights(c, p, d, u);
+    return new WarmState(w, lambda, w);
   }
 }
