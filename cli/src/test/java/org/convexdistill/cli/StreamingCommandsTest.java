@@ -38,8 +38,10 @@ class StreamingCommandsTest {
   void helpListsEveryKnobWithItsDefaultAndTheEnvironmentRule() {
     DistillCommandTest.Run r = DistillCommandTest.run("demo", "--help");
     assertThat(r.exitCode()).isZero();
-    assertThat(r.out())
-        .contains("--window-size", "(default: 1000)", "--refit-every", "--max-params")
+    assertThat(r.out().replaceAll("\\s+", " "))
+        .contains(
+            "--window-size=<windowSize> Activation rows in the sliding window (default: 1000)")
+        .contains("--window-size", "--refit-every", "--max-params")
         .contains("--batch-size", "--max-batch", "--http-port", "--kafka-port")
         .contains("DISTILL_WINDOW_SIZE");
     assertThat(DistillCommandTest.run("--help").out())
