@@ -83,6 +83,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         new SimulatedDevices(p, 4, 0, true).publish(images, 0, n, new AtomicBoolean());
       }
       Path state = Files.createTempDirectory("distill-bench-ingest-");
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
       long s0 = System.nanoTime();
       double firstAt;
       double stageSeconds;
@@ -92,7 +93,7 @@ final class BenchIngestCommand implements Callable<Integer> {
                   inference,
                   new InferenceConfig(
                       batch, Duration.ofMillis(200), InferenceConfig.defaults().precision()),
-                  new SimpleMeterRegistry(),
+                  meters,
                   state.toString(),
                   1);
           KafkaConsumer<String, byte[]> c =
@@ -132,6 +133,14 @@ final class BenchIngestCommand implements Callable<Integer> {
           "inference stage (steady state): %8.1f images/s (first output after %.1f s)%n",
           stage, firstAt);
       out.printf("ratio: %.3f%n", stage / raw);
+      io.micrometer.core.instrument.Timer teacherTime =
+          meters.find("distill.teacher.latency").timer();
+      if (teacherTime != null && teacherTime.count() > 0) {
+        double inStage = teacherTime.totalTime(java.util.concurrent.TimeUnit.SECONDS);
+        out.printf(
+            "teacher time inside the stage: %.1f images/s (%.0f%% of the stage's wall time)%n",
+            n / inStage, 100 * inStage / (stageSeconds + firstAt));
+      }
     }
     return 0;
   }

@@ -73,6 +73,13 @@ final class BenchServingCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder.")
   Path data;
 
+  @Option(
+      names = "--swap-interval-ms",
+      defaultValue = "250",
+      description =
+          "A new student version every this many ms in the burst phase (default: ${DEFAULT-VALUE}).")
+  long swapIntervalMs;
+
   private static final String MODEL = "bench-block4";
 
   @Override
@@ -84,7 +91,7 @@ final class BenchServingCommand implements Callable<Integer> {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         KafkaProducer<String, byte[]> producer =
             new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.request.size", 64 << 20),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
       StudentBlock student =
@@ -138,7 +145,7 @@ final class BenchServingCommand implements Callable<Integer> {
         AtomicLong version = new AtomicLong(1);
         Phase burst =
             run(
-                "same, new version every 250 ms (swap burst)",
+                "same, new version every " + swapIntervalMs + " ms (swap burst)",
                 node.port(),
                 images,
                 clients,
@@ -243,7 +250,7 @@ final class BenchServingCommand implements Callable<Integer> {
 
   /** Runs {@code perClient} requests on each of {@code clients} threads; prints one line. */
   private Phase run(
-      String name, int port, Images images, int clients, int perClient, Runnable every250ms)
+      String name, int port, Images images, int clients, int perClient, Runnable periodic)
       throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     URI uri = URI.create("http://127.0.0.1:" + port + "/v1/predict");
@@ -255,14 +262,14 @@ final class BenchServingCommand implements Callable<Integer> {
     AtomicLong failed = new AtomicLong();
     AtomicBoolean done = new AtomicBoolean();
     Thread swapper = null;
-    if (every250ms != null) {
+    if (periodic != null) {
       swapper =
           new Thread(
               () -> {
                 while (!done.get()) {
-                  every250ms.run();
+                  periodic.run();
                   try {
-                    Thread.sleep(250);
+                    Thread.sleep(swapIntervalMs);
                   } catch (InterruptedException e) {
                     return;
                   }

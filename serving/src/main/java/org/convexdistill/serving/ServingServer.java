@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -75,9 +73,7 @@ public final class ServingServer implements AutoCloseable {
       int numClasses) {
     HttpServer s;
     try {
-      s =
-          HttpServer.create(
-              new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 256);
+      s = MetricsServer.loopbackServer(config.port(), 256);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen on 127.0.0.1:"

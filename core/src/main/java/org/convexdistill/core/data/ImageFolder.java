@@ -88,6 +88,43 @@ public final class ImageFolder {
   }
 
   /**
+   * Decodes a PNG/JPEG that must already be {@code side}×{@code side}; no rescaling. Faster than
+   * {@link #decode}: one decode, and grey images are copied straight from their raster.
+   *
+   * @return the grey pixels, or null when the bytes are not a decodable image
+   * @throws DataFormatException when the image decodes but has another size
+   */
+  public static byte[] decodeExact(byte[] encoded, int side) throws DataFormatException {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    if (img == null) {
+      return null;
+    }
+    if (img.getWidth() != side || img.getHeight() != side) {
+      throw new DataFormatException(
+          "image is " + img.getWidth() + "×" + img.getHeight() + "; expected " + side + "×" + side);
+    }
+    byte[] out = new byte[side * side];
+    if (img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+      img.getRaster().getDataElements(0, 0, side, side, out);
+      return out;
+    }
+    BufferedImage grey = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = grey.createGraphics();
+    try {
+      g.drawImage(img, 0, 0, null);
+    } finally {
+      g.dispose();
+    }
+    grey.getRaster().getDataElements(0, 0, side, side, out);
+    return out;
+  }
+
+  /**
    * Width and height of a PNG/JPEG, read from its header, or null when the bytes are not an image
    * ImageIO can read.
    */

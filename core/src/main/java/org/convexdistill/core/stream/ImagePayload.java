@@ -49,19 +49,16 @@ public final class ImagePayload {
               + RAW
               + ")");
     }
-    int[] size = ImageFolder.dimensions(bytes);
-    if (size == null) {
-      throw new RecordFormatException("not a decodable " + type + " image");
-    }
-    if (size[0] != SIDE || size[1] != SIDE) {
-      throw new RecordFormatException(
-          "image is " + size[0] + "×" + size[1] + "; expected " + SIDE + "×" + SIDE);
-    }
+    byte[] pixels;
     try {
-      return ImageFolder.decode(bytes, "image");
+      pixels = ImageFolder.decodeExact(bytes, SIDE);
     } catch (DataFormatException e) {
       throw new RecordFormatException(e.getMessage());
     }
+    if (pixels == null) {
+      throw new RecordFormatException("not a decodable " + type + " image");
+    }
+    return pixels;
   }
 
   /** image/png, image/jpeg, or raw for anything else. */
