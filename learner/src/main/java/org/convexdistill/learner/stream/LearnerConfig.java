@@ -44,25 +44,24 @@ public record LearnerConfig(
     int threads) {
 
   public LearnerConfig {
-    validate(
-        windowSize,
-        refitEvery,
-        refitInterval,
-        gates,
-        maxParams,
-        gapTolerance,
-        maxIterations,
-        pathPoints,
-        pathMinRatio,
-        lambdaStep,
-        polishRatio,
-        holdoutEvery,
-        maxRelativeGap,
-        mseTolerance,
-        threads);
-    if (modelId == null || modelId.isBlank()) {
-      throw new IllegalArgumentException("model id must not be empty");
-    }
+    require(modelId != null && !modelId.isBlank(), "model id must not be empty");
+    require(windowSize >= 20, "window size must be >= 20, got " + windowSize);
+    require(refitEvery >= 1, "refit-every must be >= 1, got " + refitEvery);
+    require(
+        refitInterval != null && !refitInterval.isNegative() && !refitInterval.isZero(),
+        "refit interval must be positive");
+    require(gates >= 1, "gates must be >= 1, got " + gates);
+    require(maxParams >= 1, "max params must be >= 1, got " + maxParams);
+    require(gapTolerance > 0 && gapTolerance < 1, "gap tolerance must be in (0, 1)");
+    require(maxIterations >= 1, "max iterations must be >= 1");
+    require(pathPoints >= 2, "path points must be >= 2");
+    require(pathMinRatio > 0 && pathMinRatio < 1, "path min ratio must be in (0, 1)");
+    require(lambdaStep > 1, "lambda step must be > 1");
+    require(polishRatio >= 0 && polishRatio < 1, "polish ratio must be in [0, 1)");
+    require(holdoutEvery >= 2, "holdout-every must be >= 2");
+    require(maxRelativeGap > 0, "max relative gap must be positive");
+    require(mseTolerance >= 0, "MSE tolerance must be >= 0");
+    require(threads >= 1, "threads must be >= 1");
   }
 
   /** Defaults for block 4: window 1000, refit every 250 rows or 60 s, 1/6 of the block. */
@@ -90,42 +89,6 @@ public record LearnerConfig(
   /** Hidden units the budget allows for inputs of dimension d. */
   public int targetGroups(int d) {
     return (int) Math.max(1, maxParams / (d + 1));
-  }
-
-  @SuppressWarnings("checkstyle:ParameterNumber")
-  private static void validate(
-      int windowSize,
-      int refitEvery,
-      Duration refitInterval,
-      int gates,
-      long maxParams,
-      double gapTolerance,
-      int maxIterations,
-      int pathPoints,
-      double pathMinRatio,
-      double lambdaStep,
-      double polishRatio,
-      int holdoutEvery,
-      double maxRelativeGap,
-      double mseTolerance,
-      int threads) {
-    require(windowSize >= 20, "window size must be >= 20, got " + windowSize);
-    require(refitEvery >= 1, "refit-every must be >= 1, got " + refitEvery);
-    require(
-        refitInterval != null && !refitInterval.isNegative() && !refitInterval.isZero(),
-        "refit interval must be positive");
-    require(gates >= 1, "gates must be >= 1, got " + gates);
-    require(maxParams >= 1, "max params must be >= 1, got " + maxParams);
-    require(gapTolerance > 0 && gapTolerance < 1, "gap tolerance must be in (0, 1)");
-    require(maxIterations >= 1, "max iterations must be >= 1");
-    require(pathPoints >= 2, "path points must be >= 2");
-    require(pathMinRatio > 0 && pathMinRatio < 1, "path min ratio must be in (0, 1)");
-    require(lambdaStep > 1, "lambda step must be > 1");
-    require(polishRatio >= 0 && polishRatio < 1, "polish ratio must be in [0, 1)");
-    require(holdoutEvery >= 2, "holdout-every must be >= 2");
-    require(maxRelativeGap > 0, "max relative gap must be positive");
-    require(mseTolerance >= 0, "MSE tolerance must be >= 0");
-    require(threads >= 1, "threads must be >= 1");
   }
 
   private static void require(boolean ok, String message) {

@@ -10,8 +10,9 @@ import org.convexdistill.core.data.LabeledImages;
 import org.junit.jupiter.api.Test;
 
 /**
- * Label-free is a property: nothing on the learner path (solver, offline distillation) can refer to
- * a labeled type or to the dataset loader that produces one. Only evaluation may.
+ * Label-free is a property: nothing on the learner path (solver, offline distillation, the online
+ * learner) can refer to a labeled type or to the dataset loader that produces one. Only evaluation
+ * may.
  */
 class LabelFreeTest {
   private static final JavaClasses LEARNER =
@@ -24,7 +25,9 @@ class LabelFreeTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "org.convexdistill.learner.solver..", "org.convexdistill.learner.offline..")
+            "org.convexdistill.learner.solver..",
+            "org.convexdistill.learner.offline..",
+            "org.convexdistill.learner.stream..")
         .should()
         .dependOnClassesThat()
         .belongToAnyOf(LabeledImages.class, FashionMnist.class)
