@@ -57,6 +57,20 @@ final class BenchIngestCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder.")
   Path data;
 
+  @Option(
+      names = "--partitions",
+      defaultValue = "1",
+      description = "Partitions of images/activations (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--stream-threads",
+      defaultValue = "1",
+      description =
+          "Stream threads: with 2 partitions and 2 threads one thread decodes and produces while"
+              + " the other runs the teacher (default: ${DEFAULT-VALUE}).")
+  int streamThreads;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -77,7 +91,7 @@ final class BenchIngestCommand implements Callable<Integer> {
       }
       double raw = n / ((System.nanoTime() - t0) / 1e9);
 
-      Roles.ensureTopics(kafka.bootstrapServers(), 1);
+      Roles.ensureTopics(kafka.bootstrapServers(), partitions);
       try (DevicePublisher p =
           DevicePublisher.builder().setBootstrapServers(kafka.bootstrapServers()).build()) {
         new SimulatedDevices(p, 4, 0, true).publish(images, 0, n, new AtomicBoolean());
@@ -95,7 +109,7 @@ final class BenchIngestCommand implements Callable<Integer> {
                       batch, Duration.ofMillis(200), InferenceConfig.defaults().precision()),
                   meters,
                   state.toString(),
-                  1);
+                  streamThreads);
           KafkaConsumer<String, byte[]> c =
               new KafkaConsumer<>(
                   Map.of(
@@ -105,9 +119,12 @@ final class BenchIngestCommand implements Callable<Integer> {
                       "read_committed"),
                   new StringDeserializer(),
                   new ByteArrayDeserializer())) {
-        TopicPartition tp = new TopicPartition(Topics.ACTIVATIONS, 0);
-        c.assign(List.of(tp));
-        c.seekToBeginning(List.of(tp));
+        List<TopicPartition> tps = new java.util.ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+          tps.add(new TopicPartition(Topics.ACTIVATIONS, i));
+        }
+        c.assign(tps);
+        c.seekToBeginning(tps);
         int seen = 0;
         long first = 0;
         long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -127,7 +144,9 @@ final class BenchIngestCommand implements Callable<Integer> {
       }
       // Steady state: from the first committed activation to the last (start-up excluded).
       double stage = (n - batch) / stageSeconds;
-      out.printf("images %d, batch %d, block %d%n", n, batch, block);
+      out.printf(
+          "images %d, batch %d, block %d, %d partitions, %d stream threads%n",
+          n, batch, block, partitions, streamThreads);
       out.printf("raw teacher (prefix + block):   %8.1f images/s%n", raw);
       out.printf(
           "inference stage (steady state): %8.1f images/s (first output after %.1f s)%n",
