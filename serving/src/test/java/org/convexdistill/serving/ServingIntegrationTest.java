@@ -329,6 +329,59 @@ class ServingIntegrationTest {
     assertThat(JSON.readTree(r.body()).get("error").asText()).contains(fragment);
   }
 
+  @Test
+  void aFullQueueAnswers503AtOnce() throws Exception {
+    // One request in the queue at most, no batching: a burst of 24 concurrent requests must see
+    // 503s (answered at once, not after waiting) and only 200s otherwise.
+    ServingConfig tiny = new ServingConfig(0, 1, Duration.ZERO, 1, 64 << 10, 32, 5);
+    try (ServingNode small =
+        ServingNode.start(
+            kafka.bootstrapServers(),
+            teacher,
+            4,
+            MODEL,
+            tiny,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+      URI uri = URI.create("http://127.0.0.1:" + small.port() + "/v1/predict");
+      byte[] body = images.slice(0, 1).pixels();
+      List<Thread> threads = new ArrayList<>();
+      ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<String> overloadBodies = new ConcurrentLinkedQueue<>();
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      for (int t = 0; t < 24; t++) {
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    go.await();
+                    HttpResponse<String> r =
+                        HTTP.send(
+                            HttpRequest.newBuilder(uri)
+                                .header("Content-Type", "application/x-raw-gray8")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    statuses.add(r.statusCode());
+                    if (r.statusCode() == 503) {
+                      overloadBodies.add(r.body());
+                    }
+                  } catch (Exception e) {
+                    statuses.add(-1);
+                  }
+                });
+        th.start();
+        threads.add(th);
+      }
+      go.countDown();
+      for (Thread th : threads) {
+        th.join();
+      }
+      assertThat(statuses).hasSize(24).containsOnly(200, 503).contains(503, 200);
+      assertThat(JSON.readTree(overloadBodies.peek()).get("error").asText()).contains("overloaded");
+      assertThat(small.metrics().requests("overload")).isEqualTo(overloadBodies.size());
+    }
+  }
+
   private static byte[] png(int i) {
     return ImageFolder.encodePng(images.slice(i, 1).pixels(), 28);
   }
