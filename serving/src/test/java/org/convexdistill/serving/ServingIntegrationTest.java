@@ -38,9 +38,11 @@ import org.convexdistill.runtime.broker.EmbeddedKafka;
 import org.convexdistill.runtime.topics.Topics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Serving against a real broker and a real (randomly initialised) DJL teacher. */
+@Tag("integration")
 class ServingIntegrationTest {
   private static final String MODEL = "test-model";
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,7 +1,7 @@
 package org.convexdistill.ingest.device;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -87,18 +87,14 @@ public final class DevicePublisher implements AutoCloseable {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrap servers are required");
       }
-      Map<String, Object> c =
-          Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              bootstrapServers,
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-              true,
-              ProducerConfig.ACKS_CONFIG,
-              "all",
-              ProducerConfig.CLIENT_ID_CONFIG,
-              clientId,
-              ProducerConfig.LINGER_MS_CONFIG,
-              5);
+      Properties c = new Properties();
+      c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      // Idempotence with acks=all: a retried send never stores an image twice.
+      c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      c.put(ProducerConfig.ACKS_CONFIG, "all");
+      c.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+      // A few ms of batching: many devices' small images share a request.
+      c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
       return new DevicePublisher(
           new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer()), topic);
     }

@@ -25,16 +25,18 @@ import org.convexdistill.ingest.device.DevicePublisher;
 import org.convexdistill.runtime.broker.EmbeddedKafka;
 import org.convexdistill.runtime.topics.DeadLetters;
 import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * N images in → N activations out, exactly once, although the stage is killed (SIGKILL, in a child
- * JVM) halfway and restarted on a fresh machine (empty state directory: the buffer comes back from
- * its changelog).
+ * JVM, committing every 100 ms so that it is killed between commits) halfway and restarted on a
+ * fresh machine (empty state directory: the buffer comes back from its changelog).
  */
+@Tag("integration")
 class ExactlyOnceTest {
-  private static final int IMAGES = 240;
+  private static final int IMAGES = 1200;
   private static final int GARBAGE = 6;
 
   @TempDir Path tmp;
@@ -51,7 +53,7 @@ class ExactlyOnceTest {
       try (DevicePublisher p =
           DevicePublisher.builder().setBootstrapServers(kafka.bootstrapServers()).build()) {
         for (int i = 0; i < IMAGES; i++) {
-          p.publish("device-" + (i % 4), TestImages.png(images, i), "image/png");
+          p.publish("device-" + (i % 4), TestImages.png(images, i % images.count()), "image/png");
           if (i % (IMAGES / GARBAGE) == 0) {
             p.publish("device-x", new byte[] {1, 2, 3}, ImagePayload.RAW);
           }

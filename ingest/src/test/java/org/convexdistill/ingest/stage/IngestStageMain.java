@@ -15,7 +15,8 @@ public final class IngestStageMain {
         InferenceConfig.defaults(),
         new SimpleMeterRegistry(),
         args[1],
-        1);
+        1,
+        100);
     System.out.println("started");
     Thread.sleep(Long.MAX_VALUE);
   }

@@ -22,6 +22,7 @@ import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.ingest.teacher.DjlTeacher;
 import org.convexdistill.runtime.broker.EmbeddedKafka;
 import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A device needs nothing but a Kafka producer: a PNG published with kcat (a third-party C client,
  * librdkafka) comes out of the inference stage as an activation record. .ci/run installs kcat.
  */
+@Tag("integration")
 class KcatPublishTest {
   @TempDir Path tmp;
 

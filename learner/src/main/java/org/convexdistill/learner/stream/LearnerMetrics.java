@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Meters of the learner. Gauges read the fields below, which the learner thread updates. */
 public final class LearnerMetrics implements MeterBinder {
@@ -15,7 +15,7 @@ public final class LearnerMetrics implements MeterBinder {
   final AtomicLong windowCapacity = new AtomicLong(1);
   final AtomicLong version = new AtomicLong();
   final AtomicLong parameters = new AtomicLong();
-  final DoubleAdder lastGap = new DoubleAdder();
+  final AtomicReference<Double> lastGap = new AtomicReference<>(Double.NaN);
   private MeterRegistry registry;
   private Counter records;
   private Counter deadLettered;
@@ -48,7 +48,7 @@ public final class LearnerMetrics implements MeterBinder {
     Gauge.builder("distill.student.parameters", parameters, AtomicLong::get)
         .description("parameters of the last published student")
         .register(r);
-    Gauge.builder("distill.solver.relative.gap", lastGap, DoubleAdder::sum)
+    Gauge.builder("distill.solver.relative.gap", lastGap, AtomicReference::get)
         .description("relative duality gap of the last refit")
         .register(r);
   }
@@ -79,8 +79,7 @@ public final class LearnerMetrics implements MeterBinder {
         .tag("start", start)
         .register(registry)
         .record(r.iterations());
-    lastGap.reset();
-    lastGap.add(r.published().relativeGap());
+    lastGap.set(r.published().relativeGap());
   }
 
   /** Refits with the given outcome so far. */

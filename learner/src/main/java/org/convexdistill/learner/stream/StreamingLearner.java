@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -365,31 +366,25 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   }
 
   private KafkaProducer<String, byte[]> producer() {
-    Map<String, Object> c =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-            "distill-learner-" + config.modelId(),
-            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-            64 << 20,
-            ProducerConfig.CLIENT_ID_CONFIG,
-            "distill-learner");
-    return new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // Fixed per model: a second instance fences the first, so no version is published twice.
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "distill-learner-" + config.modelId());
+    // A block-4 release is ~5.4 MB; the default request limit is 1 MB.
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 << 20);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "distill-learner");
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
   private KafkaConsumer<String, byte[]> activationsConsumer() {
-    Map<String, Object> c =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed",
-            ConsumerConfig.CLIENT_ID_CONFIG,
-            "distill-learner",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-            500);
-    return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // Only what the exactly-once inference stage committed; never an aborted batch.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "distill-learner");
+    // No group and no committed offsets: positions come from the last release's lineage.
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
   /**

@@ -26,12 +26,14 @@ import org.convexdistill.runtime.broker.EmbeddedKafka;
 import org.convexdistill.runtime.topics.DeadLetters;
 import org.convexdistill.runtime.topics.StudentLog;
 import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The learner against a real broker: versions with warm starts and lineage, a dead-lettered bad
  * record, and a restart that resumes from the last window without duplicating a version.
  */
+@Tag("integration")
 class LearnerIntegrationTest {
   private static final int D = 24;
   private static final int C = 3;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,25 +21,18 @@ public final class StudentLog {
 
   /** A read-committed consumer assigned to every partition of {@code students}, at the start. */
   public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String clientId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // Versions are published in transactions: an aborted one must never be loaded.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // A block-4 release is ~5.4 MB; the defaults (1 MB per partition) would stall on it.
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
     KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                clientId,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                64 << 20,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-                64 << 20),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
-    List<TopicPartition> tps =
-        c.partitionsFor(Topics.STUDENTS, Duration.ofSeconds(30)).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .collect(Collectors.toList());
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> tps = partitions(c, Topics.STUDENTS);
     c.assign(tps);
     c.seekToBeginning(tps);
     return c;

@@ -19,8 +19,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.runtime.topics.Topics;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("integration")
 class EmbeddedKafkaTest {
   @Test
   void startsCreatesTopicsAndCarriesTransactionalRecords() throws Exception {
