@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
-import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.stream.ActivationWindow;
 import org.convexdistill.learner.stream.CandidateCheck;
 import org.convexdistill.learner.stream.LearnerConfig;
@@ -54,22 +54,13 @@ final class BenchRefitCommand implements Callable<Integer> {
       throw new UserException(
           "window + slides × refit-every exceeds the " + images.count() + " images");
     }
-    ActivationWindow window;
-    float[] z;
-    float[] y;
+    Activations a;
     try (DjlTeacher teacher = teacherOptions.load()) {
-      float[] x = new float[total * Preprocessing.SIDE * Preprocessing.SIDE];
-      Preprocessing.toTensor(images, 0, total, x);
-      z = teacher.prefix(block, x, total);
-      y = teacher.block(block, z, total);
-      window =
-          new ActivationWindow(
-              config.windowSize(),
-              teacher.blockInputShape(block).size(),
-              teacher.blockOutputShape(block).size());
+      a = Activations.extract(teacher, images.slice(0, total), block);
     }
-    int d = window.zDim();
-    int c = window.yDim();
+    int d = a.inputs().dim(1);
+    int c = a.outputs().dim(1);
+    ActivationWindow window = new ActivationWindow(config.windowSize(), d, c);
     Refitter refitter = new Refitter(config);
     int next = 0;
     Refit previous = null;
@@ -88,11 +79,7 @@ final class BenchRefitCommand implements Callable<Integer> {
     for (int fit = 0; fit <= slides; fit++) {
       int until = fit == 0 ? config.windowSize() : next + config.refitEvery();
       for (; next < until; next++) {
-        float[] zr = new float[d];
-        float[] yr = new float[c];
-        System.arraycopy(z, next * d, zr, 0, d);
-        System.arraycopy(y, next * c, yr, 0, c);
-        window.add(0, next, zr, yr);
+        window.add(0, next, a.inputs().data(), next, a.outputs().data());
       }
       Refit r =
           refitter.fit(

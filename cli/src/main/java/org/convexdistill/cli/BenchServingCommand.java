@@ -22,12 +22,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
-import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
 import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.stream.ActivationWindow;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.Refitter;
@@ -188,19 +188,10 @@ final class BenchServingCommand implements Callable<Integer> {
 
   private StudentBlock fit(DjlTeacher teacher, Images images, PrintStream out) {
     int n = 1000;
-    float[] x = new float[n * Preprocessing.SIDE * Preprocessing.SIDE];
-    Preprocessing.toTensor(images, 0, n, x);
-    float[] z = teacher.prefix(4, x, n);
-    float[] y = teacher.block(4, z, n);
-    int d = teacher.blockInputShape(4).size();
-    int c = teacher.blockOutputShape(4).size();
-    ActivationWindow w = new ActivationWindow(n, d, c);
+    Activations a = Activations.extract(teacher, images.slice(0, n), 4);
+    ActivationWindow w = new ActivationWindow(n, a.inputs().dim(1), a.outputs().dim(1));
     for (int i = 0; i < n; i++) {
-      w.add(
-          0,
-          i,
-          Arrays.copyOfRange(z, i * d, (i + 1) * d),
-          Arrays.copyOfRange(y, i * c, (i + 1) * c));
+      w.add(0, i, a.inputs().data(), i, a.outputs().data());
     }
     LearnerConfig dflt = LearnerConfig.defaults();
     LearnerConfig quick =

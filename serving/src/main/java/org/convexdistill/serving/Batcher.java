@@ -65,11 +65,6 @@ public final class Batcher implements AutoCloseable {
     return p.future();
   }
 
-  /** Requests waiting now. */
-  public int queued() {
-    return queue.size();
-  }
-
   private void loop() {
     List<Pending> batch = new ArrayList<>();
     while (true) {

@@ -33,8 +33,7 @@ public final class HybridRunner {
 
   /** Logits (n × classes) for n images of 784 grey bytes each. */
   public float[] logits(byte[] pixels, int n, ServingModel model) {
-    float[] x = new float[n * Preprocessing.SIDE * Preprocessing.SIDE];
-    Preprocessing.toTensor(new Images(n, 28, 28, pixels), 0, n, x);
+    float[] x = Preprocessing.toTensor(new Images(n, 28, 28, pixels));
     float[] z = teacher.prefix(block, x, n);
     float[] y;
     StudentBlock s = model.student();

@@ -8,14 +8,14 @@ import org.convexdistill.core.student.StudentBlock;
  * student release. Immutable; a request keeps the instance it started with, so a swap never changes
  * the model under a request in flight.
  */
-public record ServingModel(long version, StudentRelease release, long loadedAtMillis) {
+public record ServingModel(long version, StudentRelease release) {
   /** The teacher itself. */
   public static ServingModel teacher() {
-    return new ServingModel(0, null, System.currentTimeMillis());
+    return new ServingModel(0, null);
   }
 
   public static ServingModel of(StudentRelease release) {
-    return new ServingModel(release.version(), release, System.currentTimeMillis());
+    return new ServingModel(release.version(), release);
   }
 
   public boolean isTeacher() {

@@ -130,29 +130,6 @@ public final class ImageFolder {
     return out;
   }
 
-  /**
-   * Width and height of a PNG/JPEG, read from its header, or null when the bytes are not an image
-   * ImageIO can read.
-   */
-  public static int[] dimensions(byte[] encoded) {
-    try (javax.imageio.stream.ImageInputStream in =
-        ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
-      java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
-      if (in == null || !readers.hasNext()) {
-        return null;
-      }
-      javax.imageio.ImageReader reader = readers.next();
-      try {
-        reader.setInput(in);
-        return new int[] {reader.getWidth(0), reader.getHeight(0)};
-      } finally {
-        reader.dispose();
-      }
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
   /** Encodes side×side grey bytes as a PNG (what a device would send). */
   public static byte[] encodePng(byte[] grey, int side) {
     if (grey.length != side * side) {

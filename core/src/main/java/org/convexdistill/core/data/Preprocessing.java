@@ -17,6 +17,13 @@ public final class Preprocessing {
 
   private Preprocessing() {}
 
+  /** All images as normalised 1×32×32 tensors, row-major n×1×32×32 (a new array). */
+  public static float[] toTensor(Images images) {
+    float[] out = new float[images.count() * SIDE * SIDE];
+    toTensor(images, 0, images.count(), out);
+    return out;
+  }
+
   /**
    * Writes images {@code [from, from+n)} as normalised 1×32×32 tensors into {@code out} (row-major
    * n×1×32×32). Images larger than 32×32 are rejected; smaller ones are centred with zero padding

@@ -72,11 +72,11 @@ public record ActivationRecord(
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(MAGIC).putShort((short) VERSION);
     b.put((byte) precision.ordinal()).put((byte) 0);
-    putString(b, teacher);
+    WireStrings.put(b, teacher);
     b.putInt(block);
     putShape(b, zShape);
     putShape(b, yShape);
-    putString(b, topic);
+    WireStrings.put(b, topic);
     b.putInt(sourcePartition).putLong(sourceOffset);
     putValues(b, z, precision);
     putValues(b, y, precision);
@@ -109,11 +109,11 @@ public record ActivationRecord(
     Precision precision = Precision.values()[p];
     b.get();
     try {
-      String teacher = getString(b);
+      String teacher = WireStrings.get(b);
       int block = b.getInt();
       TensorShape zs = getShape(b);
       TensorShape ys = getShape(b);
-      String topic = getString(b);
+      String topic = WireStrings.get(b);
       int partition = b.getInt();
       long offset = b.getLong();
       long expected = (long) (precision == Precision.FLOAT16 ? 2 : 4) * (zs.size() + ys.size());
@@ -134,17 +134,6 @@ public record ActivationRecord(
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw new RecordFormatException("truncated or inconsistent activation record");
     }
-  }
-
-  private static void putString(ByteBuffer b, byte[] s) {
-    b.putShort((short) s.length).put(s);
-  }
-
-  private static String getString(ByteBuffer b) {
-    int n = b.getShort() & 0xffff;
-    byte[] s = new byte[n];
-    b.get(s);
-    return new String(s, StandardCharsets.UTF_8);
   }
 
   private static void putShape(ByteBuffer b, TensorShape s) {

@@ -12,7 +12,7 @@ import org.convexdistill.core.data.ImageFolder;
  */
 public final class ImagePayload {
   /** Side of the images the service takes. */
-  public static final int SIDE = 28;
+  public static final int SIDE = ImageFolder.SIDE;
 
   /** Bytes of a raw image. */
   public static final int RAW_BYTES = SIDE * SIDE;

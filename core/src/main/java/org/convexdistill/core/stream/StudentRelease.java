@@ -73,8 +73,8 @@ public record StudentRelease(
     size += 4 + 20 * window.size() + 4 + s.length;
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(MAGIC).putShort((short) VERSION).putShort((short) (warmStarted ? 1 : 0));
-    b.putShort((short) model.length).put(model);
-    b.putShort((short) teacher.length).put(teacher);
+    WireStrings.put(b, model);
+    WireStrings.put(b, teacher);
     b.putInt(block).putLong(version).putLong(parentVersion);
     b.putDouble(lambda).putDouble(objective).putDouble(relativeGap).putDouble(heldOutMse);
     b.putInt(iterations).putDouble(solverSeconds).putInt(nonzeroGroups).putLong(parameters);
@@ -107,8 +107,8 @@ public record StudentRelease(
     }
     boolean warm = (b.getShort() & 1) != 0;
     try {
-      String model = getString(b);
-      String teacher = getString(b);
+      String model = WireStrings.get(b);
+      String teacher = WireStrings.get(b);
       int block = b.getInt();
       long v = b.getLong();
       long parent = b.getLong();
@@ -134,9 +134,7 @@ public record StudentRelease(
         throw new RecordFormatException(
             "student release says " + n + " student bytes follow, " + b.remaining() + " do");
       }
-      byte[] s = new byte[n];
-      b.get(s);
-      StudentBlock student = StudentFormat.decode(s);
+      StudentBlock student = StudentFormat.decode(bytes, b.position(), n);
       return new StudentRelease(
           model,
           teacher,
@@ -160,12 +158,5 @@ public record StudentRelease(
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw new RecordFormatException("truncated or inconsistent student release");
     }
-  }
-
-  private static String getString(ByteBuffer b) {
-    int n = b.getShort() & 0xffff;
-    byte[] s = new byte[n];
-    b.get(s);
-    return new String(s, StandardCharsets.UTF_8);
   }
 }

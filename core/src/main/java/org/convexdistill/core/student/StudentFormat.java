@@ -83,10 +83,21 @@ public final class StudentFormat {
    * @throws StudentFormatException saying what is wrong
    */
   public static StudentBlock decode(byte[] bytes) throws StudentFormatException {
-    if (bytes.length < HEADER + 4) {
-      throw new StudentFormatException("truncated student: " + bytes.length + " bytes");
+    return decode(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Decodes a student stored in {@code bytes[offset, offset + length)}, without copying it out
+   * first (a release carries its student inside a larger record).
+   *
+   * @throws StudentFormatException saying what is wrong
+   */
+  public static StudentBlock decode(byte[] bytes, int offset, int length)
+      throws StudentFormatException {
+    if (length < HEADER + 4) {
+      throw new StudentFormatException("truncated student: " + length + " bytes");
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.wrap(bytes, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
     if (b.getInt() != MAGIC) {
       throw new StudentFormatException("not a student file (bad magic; expected CDST)");
     }
@@ -109,18 +120,17 @@ public final class StudentFormat {
           "bad student shape: d=" + d + ", C=" + c + ", units=" + h + ", gates=" + g);
     }
     long expected = HEADER + 4L * (d + (long) g * d + 3L * h + (long) h * d) + 4;
-    if (bytes.length != expected) {
+    if (length != expected) {
       throw new StudentFormatException(
-          (bytes.length < expected ? "truncated" : "oversized")
+          (length < expected ? "truncated" : "oversized")
               + " student: shape needs "
               + expected
               + " bytes, got "
-              + bytes.length);
+              + length);
     }
     CRC32 crc = new CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    int stored =
-        ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    crc.update(bytes, offset, length - 4);
+    int stored = b.getInt(length - 4);
     if (stored != (int) crc.getValue()) {
       throw new StudentFormatException("student checksum mismatch: the data is corrupt");
     }

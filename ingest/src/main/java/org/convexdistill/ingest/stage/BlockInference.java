@@ -36,9 +36,7 @@ public final class BlockInference {
    * @param pixels n·784 grey bytes
    */
   public Batch run(byte[] pixels, int n) {
-    Images images = new Images(n, 28, 28, pixels);
-    float[] x = new float[n * Preprocessing.SIDE * Preprocessing.SIDE];
-    Preprocessing.toTensor(images, 0, n, x);
+    float[] x = Preprocessing.toTensor(new Images(n, 28, 28, pixels));
     float[] z = teacher.prefix(block, x, n);
     float[] y = teacher.block(block, z, n);
     return new Batch(z, y);

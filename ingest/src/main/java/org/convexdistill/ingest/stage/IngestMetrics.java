@@ -60,14 +60,4 @@ public final class IngestMetrics implements MeterBinder {
     batchSize.record(n);
     teacherLatency.record(took);
   }
-
-  /** Images emitted so far. */
-  public double imagesOut() {
-    return imagesOut.count();
-  }
-
-  /** Records dead-lettered so far. */
-  public double deadLettered() {
-    return deadLettered.count();
-  }
 }

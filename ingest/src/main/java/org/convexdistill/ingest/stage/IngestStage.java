@@ -71,16 +71,6 @@ public final class IngestStage implements AutoCloseable {
     return new IngestStage(streams, km);
   }
 
-  /** Whether the stage is running (or rebalancing). */
-  public boolean isRunning() {
-    return streams.state().isRunningOrRebalancing();
-  }
-
-  /** The Streams state, for readiness reporting. */
-  public KafkaStreams.State state() {
-    return streams.state();
-  }
-
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));

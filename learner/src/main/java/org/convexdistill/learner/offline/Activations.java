@@ -15,8 +15,7 @@ public record Activations(int block, NpyArray inputs, NpyArray outputs) {
   /** Runs the teacher's prefix and block k on the images (unlabeled by type). */
   public static Activations extract(Teacher teacher, Images images, int block) {
     int n = images.count();
-    float[] x = new float[n * Preprocessing.SIDE * Preprocessing.SIDE];
-    Preprocessing.toTensor(images, 0, n, x);
+    float[] x = Preprocessing.toTensor(images);
     float[] z = teacher.prefix(block, x, n);
     float[] y = teacher.block(block, z, n);
     return new Activations(

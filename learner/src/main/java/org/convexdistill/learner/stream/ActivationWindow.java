@@ -57,8 +57,20 @@ public final class ActivationWindow {
               + ", "
               + yDim);
     }
-    System.arraycopy(zRow, 0, z, next * zDim, zDim);
-    System.arraycopy(yRow, 0, y, next * yDim, yDim);
+    add(partition, offset, zRow, 0, yRow, 0);
+  }
+
+  /** Appends row {@code row} of row-major z (·×d) and y (·×C) matrices, like {@link #add}. */
+  public void add(int partition, long offset, float[] zs, int row, float[] ys) {
+    if (row < 0 || (long) (row + 1) * zDim > zs.length || (long) (row + 1) * yDim > ys.length) {
+      throw new IllegalArgumentException("row " + row + " is outside the given matrices");
+    }
+    add(partition, offset, zs, row * zDim, ys, row * yDim);
+  }
+
+  private void add(int partition, long offset, float[] zs, int zOff, float[] ys, int yOff) {
+    System.arraycopy(zs, zOff, z, next * zDim, zDim);
+    System.arraycopy(ys, yOff, y, next * yDim, yDim);
     partitions[next] = partition;
     offsets[next] = offset;
     lastRead.merge(partition, offset, Math::max);
@@ -73,10 +85,6 @@ public final class ActivationWindow {
 
   public int size() {
     return size;
-  }
-
-  public int capacity() {
-    return capacity;
   }
 
   public boolean isFull() {

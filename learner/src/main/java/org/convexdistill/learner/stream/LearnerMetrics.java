@@ -81,10 +81,4 @@ public final class LearnerMetrics implements MeterBinder {
         .record(r.iterations());
     lastGap.set(r.published().relativeGap());
   }
-
-  /** Refits with the given outcome so far. */
-  public double refits(String outcome) {
-    Counter c = registry.find("distill.learner.refits").tag("outcome", outcome).counter();
-    return c == null ? 0 : c.count();
-  }
 }

@@ -73,8 +73,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private int block = -1;
   private StudentRelease current;
   private WarmState warm;
-  private volatile int newRows;
-  private volatile boolean refitting;
+  private int newRows;
   private long lastRefitMillis;
   private long fullSinceMillis;
 
@@ -95,16 +94,6 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   /** Rows in the window now. */
   public int windowFill() {
     return window == null ? 0 : window.size();
-  }
-
-  /** Whether a refit is running or due (the demo waits for the learner to settle). */
-  public boolean busy() {
-    return refitting || dueForRefit();
-  }
-
-  /** Rows read since the last refit began. */
-  public int pendingRows() {
-    return newRows;
   }
 
   /** Last published version (0 = none). */
@@ -155,12 +144,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
           producer.commitTransaction();
         }
         if (dueForRefit()) {
-          refitting = true;
-          try {
-            refit(producer);
-          } finally {
-            refitting = false;
-          }
+          refit(producer);
         }
       }
       km.close();

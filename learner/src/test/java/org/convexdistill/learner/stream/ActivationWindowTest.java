@@ -28,4 +28,20 @@ class ActivationWindowTest {
     assertThat(w.snapshot().ranges()).contains(new OffsetRange(1, 6, 5));
     assertThat(List.copyOf(w.snapshot().ranges()).get(1).count()).isZero();
   }
+
+  @Test
+  void addingARowOfAMatrixEqualsAddingItsCopy() {
+    float[] zs = {1, 2, 3, 4, 5, 6};
+    float[] ys = {7, 8, 9};
+    ActivationWindow a = new ActivationWindow(2, 2, 1);
+    a.add(0, 0, zs, 1, ys);
+    a.add(0, 1, zs, 2, ys);
+    ActivationWindow b = new ActivationWindow(2, 2, 1);
+    b.add(0, 0, new float[] {3, 4}, new float[] {8});
+    b.add(0, 1, new float[] {5, 6}, new float[] {9});
+    assertThat(a.snapshot().z()).containsExactly(b.snapshot().z());
+    assertThat(a.snapshot().y()).containsExactly(8, 9);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.add(0, 2, zs, 3, ys))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
