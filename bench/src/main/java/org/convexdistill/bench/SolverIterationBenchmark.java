@@ -1,10 +1,9 @@
 package org.convexdistill.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.convexdistill.learner.solver.GatedReluProblem;
-import org.convexdistill.learner.solver.RFista;
-import org.convexdistill.learner.solver.SolverOptions;
-import org.convexdistill.learner.solver.SolverThroughput;
+import org.convexdistill.solver.GatedReluProblem;
+import org.convexdistill.solver.RFista;
+import org.convexdistill.solver.SolverOptions;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

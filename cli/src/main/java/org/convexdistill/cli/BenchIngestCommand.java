@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.ingest.device.DevicePublisher;
@@ -20,9 +21,9 @@ import org.convexdistill.ingest.device.SimulatedDevices;
 import org.convexdistill.ingest.stage.BlockInference;
 import org.convexdistill.ingest.stage.InferenceConfig;
 import org.convexdistill.ingest.stage.IngestStage;
-import org.convexdistill.ingest.teacher.DjlTeacher;
-import org.convexdistill.runtime.broker.EmbeddedKafka;
 import org.convexdistill.runtime.topics.Topics;
+import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.TeacherId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,7 +82,7 @@ final class BenchIngestCommand implements Callable<Integer> {
     try (DjlTeacher teacher = teacherOptions.load();
         EmbeddedKafka kafka = EmbeddedKafka.start()) {
       BlockInference inference =
-          new BlockInference(teacher, Roles.teacherId(teacherOptions.model), block);
+          new BlockInference(teacher, TeacherId.of(teacherOptions.model), block);
       // Raw: the same prefix + block calls on the same batches, no Kafka, no decoding.
       inference.run(images.slice(0, batch).pixels(), batch); // warm-up
       long t0 = System.nanoTime();

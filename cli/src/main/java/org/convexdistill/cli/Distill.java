@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import org.convexdistill.core.npy.NpyFormatException;
-import org.convexdistill.learner.solver.InvalidProblemException;
+import org.convexdistill.solver.InvalidProblemException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -108,8 +108,8 @@ public final class Distill implements Runnable {
     }
     if (e instanceof NpyFormatException
         || e instanceof org.convexdistill.core.data.DataFormatException
-        || e instanceof org.convexdistill.ingest.teacher.TeacherException
-        || e instanceof org.convexdistill.runtime.broker.BrokerException) {
+        || e instanceof org.convexdistill.teacher.TeacherException
+        || e instanceof org.convexdistill.broker.BrokerException) {
       return e.getMessage();
     }
     if (e instanceof IOException) {

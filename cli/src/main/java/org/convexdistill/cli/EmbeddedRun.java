@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
@@ -18,11 +19,11 @@ import org.convexdistill.ingest.device.DevicePublisher;
 import org.convexdistill.ingest.device.SimulatedDevices;
 import org.convexdistill.ingest.stage.BlockInference;
 import org.convexdistill.ingest.stage.IngestStage;
-import org.convexdistill.ingest.teacher.DjlTeacher;
 import org.convexdistill.learner.stream.StreamingLearner;
-import org.convexdistill.runtime.broker.EmbeddedKafka;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.serving.ServingNode;
+import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.TeacherId;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -143,7 +144,7 @@ abstract class EmbeddedRun {
         OfflineDemoCommand.ensureTeacher(
             out, teacherOptions, teacherEpochs, split.train(), split.test(), split.dir());
     DjlTeacher servingTeacher = teacherOptions.load();
-    String teacherId = Roles.teacherId(teacherOptions.model);
+    String teacherId = TeacherId.of(teacherOptions.model);
     EmbeddedKafka broker = null;
     String bootstrap = kafka.bootstrapServers;
     if (bootstrap == null || bootstrap.isBlank()) {

@@ -6,9 +6,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.convexdistill.ingest.stage.BlockInference;
 import org.convexdistill.ingest.stage.IngestStage;
-import org.convexdistill.ingest.teacher.DjlTeacher;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.metrics.MetricsServer;
+import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.TeacherId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,7 +49,7 @@ final class IngestCommand implements Callable<Integer> {
     IngestStage stage =
         IngestStage.start(
             bootstrap,
-            new BlockInference(teacher, Roles.teacherId(teacherOptions.model), kafka.block),
+            new BlockInference(teacher, TeacherId.of(teacherOptions.model), kafka.block),
             config,
             registry,
             state.toString(),

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.convexdistill.learner.solver.SolverResult;
+import org.convexdistill.solver.SolverResult;
 
 /** JSON rendering of results, with stable snake_case keys other tools depend on. */
 final class Json {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.core.npy.NpyArray;
-import org.convexdistill.learner.solver.GatedReluProblem;
+import org.convexdistill.solver.GatedReluProblem;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 

@@ -1,8 +1,8 @@
 package org.convexdistill.cli;
 
 import java.io.PrintStream;
-import org.convexdistill.learner.solver.Certificate;
-import org.convexdistill.learner.solver.SolverOptions;
+import org.convexdistill.solver.Certificate;
+import org.convexdistill.solver.SolverOptions;
 
 /** A one-line progress display on stderr, redrawn at most a few times per second. */
 final class Progress implements SolverOptions.IterationListener {

@@ -1,36 +1,14 @@
 package org.convexdistill.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.convexdistill.ingest.teacher.DjlTeacher;
 import org.convexdistill.runtime.topics.Topics;
 
 /** What the role commands share: teacher identity, topic creation, running until stopped. */
 final class Roles {
   private Roles() {}
-
-  /** "resnet18-" + the first 12 hex digits of the SHA-256 of the teacher's parameters. */
-  static String teacherId(Path modelDir) throws IOException {
-    Path params = modelDir.resolve(DjlTeacher.MODEL_NAME + "-0000.params");
-    try (InputStream in =
-        new DigestInputStream(Files.newInputStream(params), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      byte[] digest = ((DigestInputStream) in).getMessageDigest().digest();
-      return "resnet18-" + HexFormat.of().formatHex(digest).substring(0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   /** Creates the topics that are missing. */
   static void ensureTopics(String bootstrapServers, int partitions) {

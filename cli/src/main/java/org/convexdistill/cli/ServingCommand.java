@@ -1,9 +1,9 @@
 package org.convexdistill.cli;
 
 import java.util.concurrent.Callable;
-import org.convexdistill.ingest.teacher.DjlTeacher;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.serving.ServingNode;
+import org.convexdistill.teacher.DjlTeacher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -1,6 +1,6 @@
 package org.convexdistill.cli;
 
-import org.convexdistill.learner.solver.SolverOptions;
+import org.convexdistill.solver.SolverOptions;
 import picocli.CommandLine.Option;
 
 /** Stopping rules shared by solve and path. */

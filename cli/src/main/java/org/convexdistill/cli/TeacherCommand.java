@@ -1,25 +1,21 @@
 package org.convexdistill.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.LabeledImages;
-import org.convexdistill.ingest.teacher.DjlTeacher;
-import org.convexdistill.ingest.teacher.TeacherTrainer;
-import org.convexdistill.ingest.teacher.TrainingListener;
-import org.convexdistill.ingest.teacher.TrainingOptions;
+import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.ModelCard;
+import org.convexdistill.teacher.TeacherId;
+import org.convexdistill.teacher.TeacherTrainer;
+import org.convexdistill.teacher.TrainingListener;
+import org.convexdistill.teacher.TrainingOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,21 +64,10 @@ final class TeacherCommand implements Runnable {
             test.count(),
             seconds,
             teacher.totalParameters(),
-            sha256(dataDir.resolve(FashionMnist.Split.TRAIN.imagesFile())),
+            TeacherId.sha256(dataDir.resolve(FashionMnist.Split.TRAIN.imagesFile())),
             Instant.now().toString())
         .write(out);
     return teacher;
-  }
-
-  static String sha256(Path file) throws IOException {
-    try (InputStream in =
-        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      MessageDigest md = ((DigestInputStream) in).getMessageDigest();
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** A progress bar on stderr: epoch, images/s, loss, ETA; one summary line per epoch. */

@@ -2,8 +2,8 @@ package org.convexdistill.cli;
 
 import java.nio.file.Path;
 import org.convexdistill.core.data.FashionMnist;
-import org.convexdistill.ingest.teacher.DjlTeacher;
-import org.convexdistill.ingest.teacher.TeacherException;
+import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.TeacherException;
 import picocli.CommandLine.Option;
 
 /** {@code --model DIR}: the trained teacher to use. */

@@ -12,7 +12,7 @@ class DjlBoundaryTest {
   void onlyTheTeacherPackageImportsDjl() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("org.convexdistill.ingest.teacher..")
+        .resideOutsideOfPackage("org.convexdistill.teacher..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("ai.djl..")

@@ -1,7 +1,7 @@
 package org.convexdistill.ingest.stage;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.convexdistill.ingest.teacher.DjlTeacher;
+import org.convexdistill.teacher.DjlTeacher;
 
 /** The inference stage in a child JVM, so that a test can kill it like a crashed pod. */
 public final class IngestStageMain {

@@ -1,6 +1,6 @@
 package org.convexdistill.learner.offline;
 
-import org.convexdistill.learner.solver.InvalidProblemException;
+import org.convexdistill.solver.InvalidProblemException;
 
 /**
  * Settings of an offline distillation of one block. Build with {@link #builder()}; the block and

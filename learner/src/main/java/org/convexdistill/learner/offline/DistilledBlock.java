@@ -1,7 +1,7 @@
 package org.convexdistill.learner.offline;
 
 import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.learner.solver.SolverResult;
+import org.convexdistill.solver.SolverResult;
 
 /**
  * One block's convex student and how it was found.

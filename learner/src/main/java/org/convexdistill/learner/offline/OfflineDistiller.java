@@ -3,13 +3,13 @@ package org.convexdistill.learner.offline;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Teacher;
-import org.convexdistill.learner.solver.GatedReluProblem;
-import org.convexdistill.learner.solver.InvalidProblemException;
-import org.convexdistill.learner.solver.RFista;
-import org.convexdistill.learner.solver.RegularizationPath;
-import org.convexdistill.learner.solver.SolverOptions;
-import org.convexdistill.learner.solver.SolverResult;
-import org.convexdistill.learner.solver.StudentFactory;
+import org.convexdistill.solver.GatedReluProblem;
+import org.convexdistill.solver.InvalidProblemException;
+import org.convexdistill.solver.RFista;
+import org.convexdistill.solver.RegularizationPath;
+import org.convexdistill.solver.SolverOptions;
+import org.convexdistill.solver.SolverResult;
+import org.convexdistill.solver.StudentFactory;
 
 /**
  * Distils one teacher block into a convex student from unlabeled images: extract the block's

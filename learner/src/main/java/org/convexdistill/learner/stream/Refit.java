@@ -1,7 +1,7 @@
 package org.convexdistill.learner.stream;
 
 import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.learner.solver.SolverResult;
+import org.convexdistill.solver.SolverResult;
 
 /**
  * The outcome of one refit: the candidate student, the solution it came from, what it cost and how

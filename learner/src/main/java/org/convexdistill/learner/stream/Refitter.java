@@ -3,14 +3,14 @@ package org.convexdistill.learner.stream;
 import java.util.List;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.learner.solver.ConvexWeights;
-import org.convexdistill.learner.solver.GatedReluProblem;
-import org.convexdistill.learner.solver.InvalidProblemException;
-import org.convexdistill.learner.solver.RFista;
-import org.convexdistill.learner.solver.RegularizationPath;
-import org.convexdistill.learner.solver.SolverOptions;
-import org.convexdistill.learner.solver.SolverResult;
-import org.convexdistill.learner.solver.StudentFactory;
+import org.convexdistill.solver.ConvexWeights;
+import org.convexdistill.solver.GatedReluProblem;
+import org.convexdistill.solver.InvalidProblemException;
+import org.convexdistill.solver.RFista;
+import org.convexdistill.solver.RegularizationPath;
+import org.convexdistill.solver.SolverOptions;
+import org.convexdistill.solver.SolverResult;
+import org.convexdistill.solver.StudentFactory;
 
 /**
  * Fits a student to a window snapshot: a λ path the first time, afterwards a budgeted refit

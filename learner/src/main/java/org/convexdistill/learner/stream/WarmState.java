@@ -1,8 +1,8 @@
 package org.convexdistill.learner.stream;
 
 import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.learner.solver.ConvexWeights;
-import org.convexdistill.learner.solver.GatedReluProblem;
+import org.convexdistill.solver.ConvexWeights;
+import org.convexdistill.solver.GatedReluProblem;
 
 /**
  * Where the next refit starts: the last lasso solution (before polishing), its λ, and the last

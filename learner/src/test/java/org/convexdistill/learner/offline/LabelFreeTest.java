@@ -25,7 +25,7 @@ class LabelFreeTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "org.convexdistill.learner.solver..",
+            "org.convexdistill.solver..",
             "org.convexdistill.learner.offline..",
             "org.convexdistill.learner.stream..")
         .should()

@@ -1,0 +1,166 @@
+package org.convexdistill.broker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker + controller) started in this JVM, on
+ * loopback only, with its logs in a temporary directory that is deleted on {@link #close()}. What
+ * the demo and the tests run against: the same broker code as a production cluster.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final Path logDir;
+  private final boolean ownsLogDir;
+  private final int port;
+  private final KafkaRaftServer server;
+
+  private EmbeddedKafka(Path logDir, boolean ownsLogDir, int port, KafkaRaftServer server) {
+    this.logDir = logDir;
+    this.ownsLogDir = ownsLogDir;
+    this.port = port;
+    this.server = server;
+  }
+
+  /** Starts a broker on a free loopback port, in a fresh temporary directory. */
+  public static EmbeddedKafka start() {
+    return start(0, null);
+  }
+
+  /**
+   * Starts a broker.
+   *
+   * @param port the client port on 127.0.0.1, or 0 for a free one
+   * @param dir the log directory (kept on close, so a restart finds its data), or null for a fresh
+   *     temporary one (deleted on close)
+   * @throws BrokerException when the port is taken or the broker does not start
+   */
+  public static EmbeddedKafka start(int port, Path dir) {
+    try {
+      boolean owns = dir == null;
+      Path logDir = owns ? Files.createTempDirectory("distill-kafka-") : dir;
+      Files.createDirectories(logDir);
+      int brokerPort = port == 0 ? freePort() : requireFree(port);
+      int controllerPort = freePort();
+      Properties p = new Properties();
+      p.put("process.roles", "broker,controller");
+      p.put("node.id", "1");
+      p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+      p.put(
+          "listeners",
+          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      p.put("controller.listener.names", "CONTROLLER");
+      p.put("inter.broker.listener.name", "PLAINTEXT");
+      p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      p.put("log.dirs", logDir.toString());
+      // One node: every internal topic has one replica; few partitions keep start-up fast.
+      p.put("offsets.topic.replication.factor", "1");
+      p.put("offsets.topic.num.partitions", "4");
+      p.put("transaction.state.log.replication.factor", "1");
+      p.put("transaction.state.log.min.isr", "1");
+      p.put("transaction.state.log.num.partitions", "4");
+      p.put("share.coordinator.state.topic.replication.factor", "1");
+      p.put("share.coordinator.state.topic.min.isr", "1");
+      p.put("group.initial.rebalance.delay.ms", "0");
+      p.put("auto.create.topics.enable", "false");
+      p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+      KafkaConfig config = KafkaConfig.fromProps(p, false);
+      if (!Files.exists(logDir.resolve("meta.properties"))) {
+        format(logDir);
+      }
+      KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      return new EmbeddedKafka(logDir, owns, brokerPort, server);
+    } catch (IOException e) {
+      throw new BrokerException("cannot prepare the embedded broker: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new BrokerException("the embedded broker did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void format(Path logDir) {
+    try {
+      new Formatter()
+          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+          .setNodeId(1)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(List.of(logDir.toString()))
+          .setMetadataLogDirectory(logDir.toString())
+          .setControllerListenerName("CONTROLLER")
+          .setReleaseVersion(MetadataVersion.latestProduction())
+          .run();
+    } catch (Exception e) {
+      throw new BrokerException("cannot format the broker's log directory: " + e.getMessage(), e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static int requireFree(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new BrokerException(
+          "port "
+              + port
+              + " on 127.0.0.1 is in use; choose another with --kafka-port (0 picks a free one)",
+          e);
+    }
+  }
+
+  /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** The client port. */
+  public int port() {
+    return port;
+  }
+
+  /** Stops the broker and, when it made its own directory, deletes its data. */
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    if (ownsLogDir) {
+      deleteRecursively(logDir);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(EmbeddedKafka::deleteQuietly);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // A file the broker still holds open: the temp directory is cleaned by the OS eventually.
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package org.convexdistill.teacher;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.core.teacher.TensorShape;
+
+/**
+ * The ResNet-18 teacher on DJL's PyTorch engine (CPU). Inference runs in batches of at most {@link
+ * #batchSize()} samples; calls are serialised (the engine parallelises inside each op).
+ */
+public final class DjlTeacher implements Teacher {
+  /** File name stem of the saved parameters ({@code resnet18-0000.params}). */
+  public static final String MODEL_NAME = "resnet18";
+
+  private static final int STEM = 0;
+  private static final int HEAD = 5;
+
+  private final Model model;
+  private final List<Block> parts;
+  private final SequentialBlock network;
+  private final int numClasses;
+  private final TensorShape[] shapes;
+  private final int batchSize;
+
+  private DjlTeacher(
+      Model model, List<Block> parts, SequentialBlock network, int numClasses, int batchSize) {
+    this.model = model;
+    this.parts = parts;
+    this.network = network;
+    this.numClasses = numClasses;
+    this.batchSize = batchSize;
+    this.shapes = new TensorShape[HEAD + 1];
+    Shape shape = new Shape(1, 1, Preprocessing.SIDE, Preprocessing.SIDE);
+    shapes[0] = toTensorShape(shape);
+    for (int p = STEM; p < HEAD; p++) {
+      shape = parts.get(p).getOutputShapes(new Shape[] {shape})[0];
+      shapes[p + 1] = toTensorShape(shape);
+    }
+  }
+
+  private static TensorShape toTensorShape(Shape s) {
+    return new TensorShape((int) s.get(1), (int) s.get(2), (int) s.get(3));
+  }
+
+  /** A new, randomly initialised teacher (seeded), ready to train. */
+  public static DjlTeacher create(int numClasses, long seed, int batchSize) {
+    Engine.getInstance().setRandomSeed((int) seed);
+    List<Block> parts = ResNet18.parts(numClasses);
+    SequentialBlock net = ResNet18.network(parts);
+    Model model = Model.newInstance(MODEL_NAME, "PyTorch");
+    model.setBlock(net);
+    net.initialize(model.getNDManager(), DataType.FLOAT32, inputBatchShape(1));
+    return new DjlTeacher(model, parts, net, numClasses, batchSize);
+  }
+
+  /**
+   * Loads a teacher saved by {@link #save}.
+   *
+   * @throws TeacherException when the parameters are missing or do not fit the network
+   */
+  public static DjlTeacher load(Path dir, int numClasses, int batchSize) throws TeacherException {
+    Path params = dir.resolve(MODEL_NAME + "-0000.params");
+    if (!Files.isRegularFile(params)) {
+      throw new TeacherException(
+          "no teacher in "
+              + dir
+              + " (missing "
+              + params.getFileName()
+              + "); train one with 'distill teacher train --out "
+              + dir
+              + "'");
+    }
+    List<Block> parts = ResNet18.parts(numClasses);
+    SequentialBlock net = ResNet18.network(parts);
+    Model model = Model.newInstance(MODEL_NAME, "PyTorch");
+    model.setBlock(net);
+    net.initialize(model.getNDManager(), DataType.FLOAT32, inputBatchShape(1));
+    try {
+      model.load(dir, MODEL_NAME);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new TeacherException(
+          "cannot load the teacher from " + params + ": " + e.getMessage(), e);
+    }
+    return new DjlTeacher(model, parts, net, numClasses, batchSize);
+  }
+
+  /** Writes the parameters to {@code dir}. */
+  public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    model.setProperty("Epoch", "0");
+    model.save(dir, MODEL_NAME);
+  }
+
+  static Shape inputBatchShape(int n) {
+    return new Shape(n, 1, Preprocessing.SIDE, Preprocessing.SIDE);
+  }
+
+  Model model() {
+    return model;
+  }
+
+  SequentialBlock network() {
+    return network;
+  }
+
+  /** Inference batch size. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  @Override
+  public int numBlocks() {
+    return 4;
+  }
+
+  @Override
+  public int numClasses() {
+    return numClasses;
+  }
+
+  @Override
+  public TensorShape inputShape() {
+    return shapes[0];
+  }
+
+  @Override
+  public TensorShape blockInputShape(int k) {
+    checkBlock(k);
+    return shapes[k];
+  }
+
+  @Override
+  public TensorShape blockOutputShape(int k) {
+    checkBlock(k);
+    return shapes[k + 1];
+  }
+
+  @Override
+  public long blockParameters(int k) {
+    checkBlock(k);
+    return ResNet18.trainableParameters(parts.get(k));
+  }
+
+  @Override
+  public long totalParameters() {
+    return ResNet18.trainableParameters(network);
+  }
+
+  @Override
+  public float[] prefix(int k, float[] images, int n) {
+    checkBlock(k);
+    return run(STEM, k, images, n, shapes[0], shapes[k].size());
+  }
+
+  @Override
+  public float[] block(int k, float[] z, int n) {
+    checkBlock(k);
+    return run(k, k + 1, z, n, shapes[k], shapes[k + 1].size());
+  }
+
+  @Override
+  public float[] suffix(int k, float[] y, int n) {
+    checkBlock(k);
+    return run(k + 1, HEAD + 1, y, n, shapes[k + 1], numClasses);
+  }
+
+  @Override
+  public float[] logits(float[] images, int n) {
+    return run(STEM, HEAD + 1, images, n, shapes[0], numClasses);
+  }
+
+  private void checkBlock(int k) {
+    if (k < 1 || k > 4) {
+      throw new IllegalArgumentException("block must be 1..4, got " + k);
+    }
+  }
+
+  /** Runs parts [from, to) on n samples of shape {@code in}, in batches. */
+  private synchronized float[] run(
+      int from, int to, float[] input, int n, TensorShape in, int outSize) {
+    int inSize = in.size();
+    if (input.length < (long) n * inSize) {
+      throw new IllegalArgumentException(
+          "input has "
+              + input.length
+              + " values, "
+              + n
+              + " samples of "
+              + in
+              + " need "
+              + (long) n * inSize);
+    }
+    float[] out = new float[n * outSize];
+    for (int start = 0; start < n; start += batchSize) {
+      int b = Math.min(batchSize, n - start);
+      try (NDManager m = model.getNDManager().newSubManager()) {
+        NDArray x =
+            m.create(
+                Arrays.copyOfRange(input, start * inSize, (start + b) * inSize),
+                new Shape(b, in.channels(), in.height(), in.width()));
+        NDList list = new NDList(x);
+        ParameterStore ps = new ParameterStore(m, false);
+        for (int p = from; p < to; p++) {
+          list = parts.get(p).forward(ps, list, false);
+        }
+        float[] result = list.singletonOrThrow().toFloatArray();
+        System.arraycopy(result, 0, out, start * outSize, b * outSize);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,86 @@
+package org.convexdistill.teacher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Random;
+import org.convexdistill.core.teacher.TensorShape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DjlTeacherTest {
+  private static DjlTeacher teacher;
+  private static float[] images;
+  private static final int N = 37; // not a multiple of the batch size: exercises the last batch
+
+  @BeforeAll
+  static void setUp() {
+    teacher = DjlTeacher.create(10, 3, 16);
+    Random r = new Random(1);
+    images = new float[N * 32 * 32];
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) r.nextGaussian();
+    }
+  }
+
+  @AfterAll
+  static void tearDown() {
+    teacher.close();
+  }
+
+  @Test
+  void shouldHaveThePapersTable1ParameterCounts() {
+    assertThat(teacher.blockParameters(1)).isEqualTo(147_968);
+    assertThat(teacher.blockParameters(2)).isEqualTo(525_568);
+    assertThat(teacher.blockParameters(3)).isEqualTo(2_099_712);
+    assertThat(teacher.blockParameters(4)).isEqualTo(8_393_728);
+    // + stem conv 7·7·64 + BN 128 + head 512·10 + 10
+    assertThat(teacher.totalParameters())
+        .isEqualTo(147_968 + 525_568 + 2_099_712 + 8_393_728 + 3136 + 128 + 5130);
+  }
+
+  @Test
+  void shouldHaveTheBlockShapesOfA32x32Input() {
+    assertThat(teacher.blockInputShape(1)).isEqualTo(new TensorShape(64, 8, 8));
+    assertThat(teacher.blockInputShape(4)).isEqualTo(new TensorShape(256, 2, 2));
+    assertThat(teacher.blockOutputShape(4)).isEqualTo(new TensorShape(512, 1, 1));
+    assertThat(teacher.blockInputShape(4).size()).isEqualTo(1024);
+  }
+
+  @Test
+  void shouldSplitAtEveryBlockIntoPrefixBlockSuffixThatEqualTheFullPass() {
+    float[] full = teacher.logits(images, N);
+    assertThat(full).hasSize(N * 10);
+    for (int k = 1; k <= 4; k++) {
+      float[] z = teacher.prefix(k, images, N);
+      assertThat(z).hasSize(N * teacher.blockInputShape(k).size());
+      float[] y = teacher.block(k, z, N);
+      float[] logits = teacher.suffix(k, y, N);
+      for (int i = 0; i < full.length; i++) {
+        assertThat(logits[i])
+            .as("block %d logit %d", k, i)
+            .isCloseTo(
+                full[i], org.assertj.core.api.Assertions.within(1e-4f * (1 + Math.abs(full[i]))));
+      }
+    }
+  }
+
+  @Test
+  void shouldSaveAndLoadTheSameNetwork(@TempDir Path dir) throws Exception {
+    teacher.save(dir);
+    try (DjlTeacher loaded = DjlTeacher.load(dir, 10, 16)) {
+      assertThat(loaded.logits(images, N)).containsExactly(teacher.logits(images, N));
+    }
+  }
+
+  @Test
+  void shouldExplainAMissingTeacher(@TempDir Path dir) {
+    assertThatThrownBy(() -> DjlTeacher.load(dir, 10, 16))
+        .isInstanceOf(TeacherException.class)
+        .hasMessageContaining("no teacher in " + dir)
+        .hasMessageContaining("distill teacher train");
+  }
+}
