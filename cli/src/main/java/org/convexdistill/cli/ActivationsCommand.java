@@ -2,6 +2,7 @@ package org.convexdistill.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.learner.offline.Activations;

@@ -3,6 +3,7 @@ package org.convexdistill.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.UserException;
 import org.convexdistill.bench.SolverThroughput;
 import org.convexdistill.bench.WarmRefitComparison;
 import org.convexdistill.core.npy.NpyArray;

@@ -1,16 +1,7 @@
 package org.convexdistill.cli;
 
-import io.micrometer.core.instrument.Counter;
-import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.convexdistill.core.data.Images;
-import org.convexdistill.core.data.LabeledImages;
-import org.convexdistill.ingest.device.SimulatedDevices;
-import org.convexdistill.learner.stream.StreamingLearner;
+import org.convexdistill.app.DemoRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +23,7 @@ import picocli.CommandLine.Option;
           + " and serving latency."
     },
     footer = StreamCommands.ENV_FOOTER)
-final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
+final class DemoCommand extends StackOptions implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "0",
@@ -82,226 +73,32 @@ final class DemoCommand extends EmbeddedRun implements Callable<Integer> {
     return kafkaPort;
   }
 
+  @Option(
+      names = "--min-teacher-accuracy",
+      defaultValue = "0.5",
+      description =
+          "Refuse to distil a teacher below this test accuracy; its figures would mean nothing"
+              + " (default: ${DEFAULT-VALUE}).")
+  double minTeacherAccuracy;
+
   @Override
   public Integer call() throws Exception {
-    if (images < 1 || evalImages < 1 || maxMinutes <= 0 || versions < 1) {
-      throw new UserException(
-          "--images, --eval-images and --versions must be >= 1, --max-minutes > 0");
-    }
-    PrintStream out = System.out;
-    out.println("== convex-distill streaming demo");
-    Split split = loadData(out, evalImages);
-    Images stream = split.stream().slice(0, Math.min(images, split.stream().count()));
-    LabeledImages eval = split.eval();
-    long t0 = System.nanoTime();
-    try (Services s = start(out, split)) {
-      int port = s.serving().port();
-      out.printf(
-          "kafka: %s (%s) | http: http://127.0.0.1:%d (POST /v1/predict, GET /metrics)%n",
-          s.bootstrap(), s.broker() != null ? "embedded KRaft broker" : "external cluster", port);
-      out.printf(
-          "devices: %d publishing %d unlabeled test images (in a loop) at %.0f/s; held out for"
-              + " evaluation: %d; ends when %d versions are live%n",
-          devices, stream.count(), rate, eval.count(), versions);
-      out.printf(
-          "learner: window %d, refit every %d rows or %d s, budget %,d parameters, %d gates%n%n",
-          learner.windowSize,
-          learner.refitEvery,
-          learner.refitIntervalS,
-          learner.maxParams,
-          learner.gates);
-      AtomicBoolean stop = new AtomicBoolean();
-      SimulatedDevices[] devicesHandle = new SimulatedDevices[1];
-      Thread publisher = devices(s, stream, devices, rate, true, stop, devicesHandle);
-      LatencyProbe probe = new LatencyProbe(port, eval.images(), probeClients, 20);
-      long deadline = t0 + (long) (maxMinutes * 60e9);
-      long lastLine = 0;
-      long lastOut = 0;
-      long lastTick = System.nanoTime();
-      int eventsShown = 0;
-      while (true) {
-        Thread.sleep(250);
-        long now = System.nanoTime();
-        List<StreamingLearner.Event> events = s.events();
-        for (; eventsShown < events.size(); eventsShown++) {
-          StreamingLearner.Event e = events.get(eventsShown);
-          out.printf(
-              "[%5.0fs] refit %s%s%n",
-              (now - t0) / 1e9,
-              e.version() > 0 ? "-> version " + e.version() : e.outcome() + ": " + e.reason(),
-              e.refit() == null
-                  ? ""
-                  : String.format(
-                      " (%s start, %d iterations, %.0f s solver, %d units, rel. gap %.2g)",
-                      e.refit().warm() ? "warm" : "cold",
-                      e.refit().iterations(),
-                      e.refit().solverSeconds(),
-                      e.refit().student().hiddenUnits(),
-                      e.refit().published().relativeGap()));
-        }
-        double outCount = count(s, "distill.images.out") + deadLettered(s);
-        boolean settled = s.serving().registry().current().version() >= versions;
-        if (now - lastLine >= 5e9 || settled) {
-          double secs = (now - lastTick) / 1e9;
-          List<LatencyProbe.Sample> recent = probe.since(lastLine == 0 ? t0 : lastLine);
-          out.printf(
-              "[%5.0fs] sent %5d | ingested %5.0f (%4.0f/s) | window %4d/%d | refits %s | serving v%d"
-                  + " p50 %5.1f ms p99 %5.1f ms | failed %d%n",
-              (now - t0) / 1e9,
-              devicesHandle[0].sent(),
-              outCount,
-              (outCount - lastOut) / secs,
-              s.learner().windowFill(),
-              learner.windowSize,
-              refitSummary(s.events()),
-              s.serving().registry().current().version(),
-              LatencyProbe.quantileMs(recent, 0.5),
-              LatencyProbe.quantileMs(recent, 0.99),
-              probe.failures());
-          lastLine = now;
-          lastOut = (long) outCount;
-          lastTick = now;
-        }
-        if (settled) {
-          break;
-        }
-        if (now > deadline) {
-          out.printf("time limit of %.0f minutes reached; summarising what ran%n", maxMinutes);
-          break;
-        }
-      }
-      stop.set(true);
-      publisher.join(10_000);
-      probe.close();
-      summary(out, s, probe, eval, (System.nanoTime() - t0) / 1e9);
-    }
+    DemoRun.run(
+        new DemoRun.Settings(
+            stackSettings(),
+            data,
+            images,
+            versions,
+            evalImages,
+            maxMinutes,
+            rate,
+            devices,
+            probeClients,
+            teacherEpochs,
+            retrain,
+            minTeacherAccuracy,
+            torchThreads),
+        System.out);
     return 0;
-  }
-
-  private static double count(Services s, String name) {
-    Counter c = s.registry().find(name).counter();
-    return c == null ? 0 : c.count();
-  }
-
-  private static double deadLettered(Services s) {
-    Counter c = s.registry().find("distill.dead.letter").tag("stage", "ingest").counter();
-    return c == null ? 0 : c.count();
-  }
-
-  private static String refitSummary(List<StreamingLearner.Event> events) {
-    long published = events.stream().filter(e -> e.outcome().equals("published")).count();
-    long rejected = events.stream().filter(e -> e.outcome().equals("rejected")).count();
-    return String.format("%d published, %d rejected", published, rejected);
-  }
-
-  private void summary(
-      PrintStream out, Services s, LatencyProbe probe, LabeledImages eval, double seconds)
-      throws Exception {
-    out.println();
-    out.println("== Summary");
-    List<StreamingLearner.Event> events = s.events();
-    Map<Long, Long> live = s.liveAtMillis();
-    out.printf(
-        "%-8s %-9s %6s %8s %9s %10s %10s %9s %11s%n",
-        "version",
-        "start",
-        "units",
-        "iters",
-        "solver s",
-        "rel.gap",
-        "held MSE",
-        "refit s",
-        "to live s");
-    int coldIters = -1;
-    List<Integer> warmIters = new ArrayList<>();
-    for (StreamingLearner.Event e : events) {
-      if (e.refit() == null) {
-        out.printf("%-8s failed: %s%n", "-", e.reason());
-        continue;
-      }
-      var r = e.refit();
-      Long liveAt = live.get(e.version());
-      out.printf(
-          "%-8s %-9s %6d %8d %9.1f %10.1e %10.4f %9.1f %11s%s%n",
-          e.version() > 0 ? "v" + e.version() : "-",
-          r.warm() ? "warm" : "cold",
-          r.student().hiddenUnits(),
-          r.iterations(),
-          r.solverSeconds(),
-          r.published().relativeGap(),
-          r.candidateMse(),
-          ((e.publishedAtMillis() > 0 ? e.publishedAtMillis() : System.currentTimeMillis())
-                  - e.triggeredAtMillis())
-              / 1e3,
-          liveAt == null ? "-" : String.format("%.1f", (liveAt - e.triggeredAtMillis()) / 1e3),
-          e.outcome().equals("rejected") ? "  rejected: " + e.reason() : "");
-      if (r.warm()) {
-        warmIters.add(r.iterations());
-      } else if (coldIters < 0) {
-        coldIters = r.iterations();
-      }
-    }
-    long published = events.stream().filter(e -> e.version() > 0).count();
-    out.printf(
-        "versions: %d published, %.0f swapped in by serving, %.0f rejected by serving%n",
-        published,
-        s.serving().metrics().swaps("accepted"),
-        s.serving().metrics().swaps("rejected"));
-    if (coldIters > 0 && !warmIters.isEmpty()) {
-      out.printf(
-          "warm vs cold refit iterations: cold %d, warm median %d (ratio %.2f)%n",
-          coldIters, median(warmIters), (double) median(warmIters) / coldIters);
-    }
-    // Freshness: window full (or refit trigger) -> version live on the serving node.
-    for (StreamingLearner.Event e : events) {
-      Long liveAt = live.get(e.version());
-      if (e.version() > 0 && liveAt != null) {
-        double refit = (e.publishedAtMillis() - e.triggeredAtMillis()) / 1e3;
-        double toLive = (liveAt - e.triggeredAtMillis()) / 1e3;
-        out.printf(
-            "freshness v%d: trigger -> live %.1f s = refit %.1f s + publish/load/check %.2f s%n",
-            e.version(), toLive, refit, toLive - refit);
-      }
-    }
-
-    int[] teacher = teacherPredictions(s.ingestTeacher(), eval.images());
-    ServedEvaluation.Served served =
-        ServedEvaluation.classify(s.serving().port(), kafka.modelId, eval.images());
-    int correctServed = 0;
-    int correctTeacher = 0;
-    int agree = 0;
-    for (int i = 0; i < eval.count(); i++) {
-      int label = eval.labels()[i];
-      correctServed += served.classes()[i] == label ? 1 : 0;
-      correctTeacher += teacher[i] == label ? 1 : 0;
-      agree += served.classes()[i] == teacher[i] ? 1 : 0;
-    }
-    long version = served.versions()[0];
-    out.printf(
-        "held-out images: %d (labels used here only) | served (v%d %s): %.2f%% | teacher: %.2f%%"
-            + " | agreement %.2f%%%n",
-        eval.count(),
-        version,
-        version == 0 ? "= teacher" : "student",
-        100.0 * correctServed / eval.count(),
-        100.0 * correctTeacher / eval.count(),
-        100.0 * agree / eval.count());
-    List<LatencyProbe.Sample> all = probe.all();
-    long failed = all.stream().filter(x -> x.status() != 200).count();
-    out.printf(
-        "serving latency under the live pipeline (%d requests, %d clients): p50 %.1f ms, p99 %.1f"
-            + " ms; failed requests: %d%n",
-        all.size(),
-        probeClients,
-        LatencyProbe.quantileMs(all, 0.5),
-        LatencyProbe.quantileMs(all, 0.99),
-        failed);
-    out.printf("total %.0f s%n", seconds);
-  }
-
-  private static int median(List<Integer> v) {
-    List<Integer> s = new ArrayList<>(v);
-    s.sort(Integer::compare);
-    return s.get(s.size() / 2);
   }
 }

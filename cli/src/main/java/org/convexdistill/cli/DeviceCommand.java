@@ -3,6 +3,8 @@ package org.convexdistill.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.convexdistill.app.TopicSetup;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.ImageFolder;
 import org.convexdistill.core.data.Images;
@@ -102,7 +104,7 @@ final class DeviceCommand implements Runnable {
         images = FashionMnist.readImages(data.resolve(s.imagesFile()));
       }
       int n = limit == null ? images.count() : Math.min(limit, images.count());
-      Roles.ensureTopics(bootstrap, kafka.partitions);
+      TopicSetup.ensure(bootstrap, kafka.partitions);
       try (DevicePublisher p = DevicePublisher.builder().setBootstrapServers(bootstrap).build()) {
         SimulatedDevices d = new SimulatedDevices(p, devices, rate, !raw);
         long t0 = System.nanoTime();

@@ -1,12 +1,13 @@
 package org.convexdistill.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
-import org.convexdistill.core.npy.NpyFormatException;
-import org.convexdistill.solver.InvalidProblemException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.convexdistill.app.ConsoleLogging;
+import org.convexdistill.app.UserErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,12 @@ import picocli.CommandLine.Command;
     name = "distill",
     mixinStandardHelpOptions = true,
     version = "distill 0.1.0",
+    footer = {
+      "",
+      "--verbose (anywhere) shows library logs (Kafka, DJL, ND4J) on stderr; otherwise they go to"
+          + " $DISTILL_HOME/logs/ (the service roles ingest, learner, serving, device always log"
+          + " to stderr)."
+    },
     description = "Convex distillation: fit small convex gated-ReLU students to teacher blocks.",
     subcommands = {
       DemoCommand.class,
@@ -38,16 +45,21 @@ public final class Distill implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Roles run as services: their stderr is their log (a container's), so logs stay there. */
+  private static final Set<String> SERVICE_ROLES = Set.of("ingest", "learner", "serving", "device");
+
   public static void main(String[] args) {
-    // ND4J and friends log through slf4j-simple; keep stdout for results (JSON must be clean).
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-    System.setProperty(
-        "org.slf4j.simpleLogger.defaultLogLevel",
-        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-    // DJL probes for CUDA at start and warns when there is none: expected on CPU machines.
-    System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
-    System.exit(commandLine().execute(args));
+    List<String> rest = new ArrayList<>(Arrays.asList(args));
+    boolean verbose = rest.remove("--verbose");
+    String command = rest.stream().filter(a -> !a.startsWith("-")).findFirst().orElse("");
+    // Library logs (Kafka, DJL, ND4J) to a file for interactive runs; stdout stays clean for
+    // results (JSON), the console for our progress, summary and errors.
+    logFile = ConsoleLogging.configure(command, verbose || SERVICE_ROLES.contains(command));
+    System.exit(commandLine().execute(rest.toArray(String[]::new)));
   }
+
+  /** This run's library log file, or null when the logs go to stderr. */
+  private static Path logFile;
 
   /** The configured command line, also used by tests. */
   static CommandLine commandLine() {
@@ -85,36 +97,15 @@ public final class Distill implements Runnable {
     }
     PrintWriter err = cmd.getErr();
     err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + message);
+    if (logFile != null) {
+      err.println("(library logs of this run: " + logFile + "; --verbose shows them here)");
+    }
     err.flush();
     return USER_ERROR;
   }
 
   /** The one-line message for a user error, or null when {@code e} is a bug. */
   static String userMessage(Throwable e) {
-    if (e instanceof UncheckedIOException u) {
-      if (u.getCause() instanceof java.net.BindException) {
-        return u.getMessage();
-      }
-      return userMessage(u.getCause());
-    }
-    if (e instanceof UserException || e instanceof InvalidProblemException) {
-      return e.getMessage();
-    }
-    if (e instanceof NoSuchFileException f) {
-      return "file not found: " + f.getFile();
-    }
-    if (e instanceof AccessDeniedException f) {
-      return "permission denied: " + f.getFile();
-    }
-    if (e instanceof NpyFormatException
-        || e instanceof org.convexdistill.core.data.DataFormatException
-        || e instanceof org.convexdistill.teacher.TeacherException
-        || e instanceof org.convexdistill.broker.BrokerException) {
-      return e.getMessage();
-    }
-    if (e instanceof IOException) {
-      return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-    return null;
+    return UserErrors.message(e);
   }
 }

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.TopicSetup;
 import org.convexdistill.ingest.stage.BlockInference;
 import org.convexdistill.ingest.stage.IngestStage;
 import org.convexdistill.runtime.metrics.Metrics;
@@ -42,7 +43,7 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String bootstrap = Roles.requireBootstrap(kafka);
     var config = ingest.config(); // validate before touching Kafka
-    Roles.ensureTopics(bootstrap, kafka.partitions);
+    TopicSetup.ensure(bootstrap, kafka.partitions);
     DjlTeacher teacher = teacherOptions.load();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Path state = stateDir != null ? stateDir : Files.createTempDirectory("distill-ingest-");

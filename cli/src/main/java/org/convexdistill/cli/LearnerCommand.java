@@ -2,6 +2,7 @@ package org.convexdistill.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.TopicSetup;
 import org.convexdistill.learner.stream.StreamingLearner;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.metrics.MetricsServer;
@@ -29,7 +30,7 @@ final class LearnerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String bootstrap = Roles.requireBootstrap(kafka);
     var config = learner.config(kafka.modelId); // validate before touching Kafka
-    Roles.ensureTopics(bootstrap, kafka.partitions);
+    TopicSetup.ensure(bootstrap, kafka.partitions);
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     StreamingLearner l = new StreamingLearner(bootstrap, config, registry);
     l.addListener(

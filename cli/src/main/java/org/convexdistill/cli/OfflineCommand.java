@@ -1,25 +1,18 @@
 package org.convexdistill.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.OfflinePipeline;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
-import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
-import org.convexdistill.core.teacher.Teacher;
-import org.convexdistill.learner.evaluation.HybridEvaluation;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
-import org.convexdistill.learner.offline.Hybrid;
-import org.convexdistill.learner.offline.OfflineDistiller;
 import org.convexdistill.teacher.DjlTeacher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,7 +110,8 @@ final class OfflineCommand implements Callable<Integer> {
       test = test.head(testLimit);
     }
     try (DjlTeacher teacher = teacherOptions.load()) {
-      Result r = run(teacher, images, test, blocks, options(), json ? null : System.err);
+      OfflinePipeline.Result r =
+          OfflinePipeline.run(teacher, images, test, blocks, options(), json ? null : System.err);
       if (out != null) {
         Files.createDirectories(out);
         for (DistilledBlock b : r.blocks()) {
@@ -128,7 +122,7 @@ final class OfflineCommand implements Callable<Integer> {
       if (json) {
         System.out.println(Json.write(r.json()));
       } else {
-        print(System.out, r);
+        OfflinePipeline.print(System.out, r);
         if (out != null) {
           System.out.println("wrote " + out.resolve("result.json") + " and the student files");
         }
@@ -152,150 +146,5 @@ final class OfflineCommand implements Callable<Integer> {
       b.optCompression(compression > 0 ? compression : 6);
     }
     return b;
-  }
-
-  /** The distilled blocks and the evaluation of the hybrid. */
-  record Result(
-      List<DistilledBlock> blocks,
-      HybridEvaluation.Figures figures,
-      long teacherParams,
-      long hybridParams) {
-    Map<String, Object> json() {
-      List<Map<String, Object>> rows = new ArrayList<>();
-      long blockSum = 0;
-      long studentSum = 0;
-      for (DistilledBlock b : blocks) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("block", b.block());
-        m.put("samples", b.samples());
-        m.put("block_params", b.blockParameters());
-        m.put("student_params", b.studentParameters());
-        m.put("student_stored_params", b.student().storedParameterCount());
-        m.put("hidden_units", b.student().hiddenUnits());
-        m.put("target_units", b.targetGroups());
-        m.put("compression", b.compression());
-        m.put("lambda", b.solution().lambda());
-        m.put("lambda_ratio", b.solution().lambda() / b.solution().lambdaMax());
-        m.put("relative_gap", b.solution().relativeGap());
-        m.put("iterations", b.solution().iterations());
-        if (b.polished() != null) {
-          m.put("polish_lambda", b.polished().lambda());
-          m.put("polish_relative_gap", b.polished().relativeGap());
-          m.put("polish_iterations", b.polished().iterations());
-          m.put("polish_stop_reason", b.polished().stopReason().jsonName());
-        }
-        m.put("path_solves", b.pathSolves());
-        m.put("path_iterations", b.pathIterations());
-        m.put("solver_seconds", b.solverSeconds());
-        m.put("extract_seconds", b.extractSeconds());
-        rows.add(m);
-        blockSum += b.blockParameters();
-        studentSum += b.studentParameters();
-      }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("blocks", rows);
-      m.put("teacher_accuracy", figures.teacherAccuracy());
-      m.put("hybrid_accuracy", figures.hybridAccuracy());
-      m.put("accuracy_drop_pp", 100 * (figures.teacherAccuracy() - figures.hybridAccuracy()));
-      m.put("agreement", figures.agreement());
-      m.put("activation_mse", figures.activationMse());
-      m.put("activation_variance", figures.teacherActivationVariance());
-      m.put("test_images", figures.images());
-      m.put("teacher_params", teacherParams);
-      m.put("hybrid_params", hybridParams);
-      m.put("block_compression", (double) blockSum / Math.max(1, studentSum));
-      m.put("model_compression", (double) teacherParams / hybridParams);
-      return m;
-    }
-  }
-
-  /** Distils each block, builds the hybrid and evaluates it. Shared with the demo. */
-  static Result run(
-      Teacher teacher,
-      Images images,
-      LabeledImages test,
-      List<Integer> blocks,
-      DistillOptions.Builder options,
-      PrintStream progress) {
-    Map<Integer, StudentBlock> students = new TreeMap<>();
-    List<DistilledBlock> distilled = new ArrayList<>();
-    for (int k : new java.util.TreeSet<>(blocks)) {
-      DistillOptions o = options.setBlock(k).build();
-      if (progress != null) {
-        progress.printf(
-            "block %d: running the teacher on %d unlabeled images, then the lambda path...%n",
-            k, images.count());
-      }
-      Progress bar =
-          progress == null
-              ? null
-              : new Progress(progress, "block " + k + " path", o.gapTolerance());
-      DistilledBlock b = OfflineDistiller.distill(teacher, images, o, bar);
-      if (bar != null) {
-        bar.finish();
-        progress.printf(
-            "block %d: %d hidden units (budget %d), %d path solves, %d iterations, %.1f s%n",
-            k,
-            b.student().hiddenUnits(),
-            b.targetGroups(),
-            b.pathSolves(),
-            b.pathIterations(),
-            b.solverSeconds());
-      }
-      distilled.add(b);
-      students.put(k, b.student());
-    }
-    Hybrid hybrid = Hybrid.ofStudents(teacher, students);
-    if (progress != null) {
-      progress.printf("evaluating teacher and hybrid on %d test images...%n", test.count());
-    }
-    HybridEvaluation.Figures f = HybridEvaluation.evaluate(teacher, hybrid, test, 500);
-    return new Result(distilled, f, teacher.totalParameters(), hybrid.totalParameters());
-  }
-
-  static void print(PrintStream out, Result r) {
-    Map<String, Object> j = r.json();
-    out.println();
-    out.printf(
-        "%-6s %8s %12s %12s %8s %10s %10s %7s %9s%n",
-        "block",
-        "samples",
-        "block par.",
-        "student par.",
-        "ratio",
-        "lambda/max",
-        "rel.gap",
-        "iters",
-        "solver s");
-    for (DistilledBlock b : r.blocks()) {
-      out.printf(
-          "%-6d %8d %,12d %,12d %7.1fx %10.4f %10.1e %7d %9.1f%n",
-          b.block(),
-          b.samples(),
-          b.blockParameters(),
-          b.studentParameters(),
-          b.compression(),
-          b.solution().lambda() / b.solution().lambdaMax(),
-          b.solution().relativeGap(),
-          b.pathIterations(),
-          b.solverSeconds());
-    }
-    HybridEvaluation.Figures f = r.figures();
-    out.println();
-    out.printf("teacher accuracy      %6.2f %%%n", 100 * f.teacherAccuracy());
-    out.printf(
-        "hybrid accuracy       %6.2f %%  (%+.2f pp, no labels, no fine-tuning)%n",
-        100 * f.hybridAccuracy(), 100 * (f.hybridAccuracy() - f.teacherAccuracy()));
-    out.printf("top-1 agreement       %6.2f %%%n", 100 * f.agreement());
-    out.printf(
-        "activation MSE        %.4g  (teacher activation variance %.4g)%n",
-        f.activationMse(), f.teacherActivationVariance());
-    out.printf(
-        "parameters            teacher %,d -> hybrid %,d: model %.2fx smaller, blocks %.1fx%n",
-        r.teacherParams(),
-        r.hybridParams(),
-        (Double) j.get("model_compression"),
-        (Double) j.get("block_compression"));
-    out.printf("test images           %d%n", f.images());
   }
 }

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.DataLocation;
+import org.convexdistill.app.OfflinePipeline;
+import org.convexdistill.app.Progress;
+import org.convexdistill.app.TeacherProvider;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
@@ -23,8 +27,6 @@ import org.convexdistill.solver.SolverOptions;
 import org.convexdistill.solver.SolverResult;
 import org.convexdistill.solver.StudentFactory;
 import org.convexdistill.teacher.DjlTeacher;
-import org.convexdistill.teacher.ModelCard;
-import org.convexdistill.teacher.TrainingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,13 +69,24 @@ final class OfflineDemoCommand implements Callable<Integer> {
   @Option(names = "--skip-solver-check", description = "Go straight to the distillation.")
   boolean skipSolverCheck;
 
+  @Option(
+      names = "--retrain",
+      description = "Train a new teacher even when a cached one fits this data.")
+  boolean retrain;
+
+  @Option(
+      names = "--min-teacher-accuracy",
+      description =
+          "Refuse to distil a teacher below this test accuracy (default: ${DEFAULT-VALUE}).")
+  double minTeacherAccuracy = TeacherProvider.DEFAULT_ACCURACY_FLOOR;
+
   @Mixin TeacherOptions teacherOptions;
 
   @Option(
       names = "--data",
       paramLabel = "DIR",
       description =
-          "Fashion-MNIST folder (default: the Debian package's, else the repository's small fixture).")
+          "Fashion-MNIST folder (default: Debian's dataset-fashion-mnist, installed when missing).")
   Path data;
 
   @Override
@@ -88,12 +101,25 @@ final class OfflineDemoCommand implements Callable<Integer> {
       solverCheck(out);
       out.println();
     }
-    Path dataDir = dataDir(out, data);
+    Path dataDir = DataLocation.resolve(data, out);
     LabeledImages train = FashionMnist.load(dataDir, FashionMnist.Split.TRAIN);
     LabeledImages test = FashionMnist.load(dataDir, FashionMnist.Split.TEST);
 
     out.println("== 2. Teacher: ResNet-18 (torchvision layout) on Fashion-MNIST, 32x32");
-    DjlTeacher teacher = ensureTeacher(out, teacherOptions, teacherEpochs, train, test, dataDir);
+    TeacherProvider.Provided provided =
+        TeacherProvider.ensure(
+            out,
+            new TeacherProvider.Request(teacherOptions.model, teacherEpochs, retrain),
+            train,
+            test,
+            dataDir);
+    DjlTeacher teacher = provided.teacher();
+    try {
+      TeacherProvider.requireAccuracy(provided.card(), minTeacherAccuracy, teacherOptions.model);
+    } catch (UserException e) {
+      teacher.close();
+      throw e;
+    }
     out.println();
     try (teacher) {
       out.printf(
@@ -105,63 +131,11 @@ final class OfflineDemoCommand implements Callable<Integer> {
       Images images = source.from(train);
       DistillOptions.Builder options =
           DistillOptions.builder().optCompression(compression).optMinRatio(1e-3).optPathPoints(12);
-      OfflineCommand.Result r =
-          OfflineCommand.run(teacher, images, test, List.of(4), options, System.err);
-      OfflineCommand.print(out, r);
+      OfflinePipeline.Result r =
+          OfflinePipeline.run(teacher, images, test, List.of(4), options, System.err);
+      OfflinePipeline.print(out, r);
     }
     return 0;
-  }
-
-  /** Loads the cached teacher, or trains one for {@code epochs} (first run) and caches it. */
-  static DjlTeacher ensureTeacher(
-      PrintStream out,
-      TeacherOptions teacherOptions,
-      int teacherEpochs,
-      LabeledImages train,
-      LabeledImages test,
-      Path dataDir)
-      throws IOException {
-    Path model = teacherOptions.model;
-    DjlTeacher teacher;
-    if (Files.isRegularFile(model.resolve(DjlTeacher.MODEL_NAME + "-0000.params"))) {
-      teacher = teacherOptions.load();
-      ModelCard card = ModelCard.read(model);
-      out.printf(
-          "loaded from %s: %d epochs, test accuracy %.2f%%%s%n",
-          model,
-          card.epochs(),
-          100 * card.testAccuracy(),
-          card.epochs() < 20 ? " (the full one: 'distill teacher train --epochs 20')" : "");
-    } else {
-      out.printf(
-          "no teacher in %s yet: training one for %d epochs on %d images (cached for next time)%n",
-          model, teacherEpochs, train.count());
-      teacher =
-          TeacherCommand.train(
-              model, train, test, TrainingOptions.defaults(teacherEpochs), dataDir);
-      out.printf("trained: test accuracy %.2f%%%n", 100 * ModelCard.read(model).testAccuracy());
-    }
-    return teacher;
-  }
-
-  static Path dataDir(PrintStream out, Path data) {
-    if (data != null) {
-      return data;
-    }
-    if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
-      return FashionMnist.DEFAULT_DIR;
-    }
-    Path fixture =
-        Path.of(System.getProperty("distill.root", ".")).resolve("data/fashion-mnist-mini");
-    if (Files.isDirectory(fixture)) {
-      out.println(
-          "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using the"
-              + " repository's 1,000/500-image fixture: figures will be rough.");
-      out.println();
-      return fixture;
-    }
-    throw new UserException(
-        "no Fashion-MNIST: install it with 'apt-get install dataset-fashion-mnist' or pass --data DIR");
   }
 
   private void solverCheck(PrintStream out) throws IOException {

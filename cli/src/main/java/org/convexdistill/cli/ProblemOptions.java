@@ -2,6 +2,7 @@ package org.convexdistill.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.solver.GatedReluProblem;

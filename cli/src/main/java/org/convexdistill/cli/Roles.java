@@ -1,30 +1,11 @@
 package org.convexdistill.cli;
 
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.convexdistill.runtime.topics.Topics;
+import org.convexdistill.app.UserException;
 
 /** What the role commands share: teacher identity, topic creation, running until stopped. */
 final class Roles {
   private Roles() {}
-
-  /** Creates the topics that are missing. */
-  static void ensureTopics(String bootstrapServers, int partitions) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) {
-      Topics.ensure(admin, partitions);
-    } catch (IllegalStateException e) {
-      throw new UserException(
-          "cannot reach Kafka at " + bootstrapServers + " (" + e.getMessage() + ")");
-    }
-  }
 
   static String requireBootstrap(StreamOptions.Kafka kafka) {
     if (kafka.bootstrapServers == null || kafka.bootstrapServers.isBlank()) {

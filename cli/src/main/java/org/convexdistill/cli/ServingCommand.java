@@ -1,6 +1,7 @@
 package org.convexdistill.cli;
 
 import java.util.concurrent.Callable;
+import org.convexdistill.app.TopicSetup;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
@@ -28,7 +29,7 @@ final class ServingCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String bootstrap = Roles.requireBootstrap(kafka);
     var config = serving.config(httpPort); // validate before touching Kafka
-    Roles.ensureTopics(bootstrap, kafka.partitions);
+    TopicSetup.ensure(bootstrap, kafka.partitions);
     DjlTeacher teacher = teacherOptions.load();
     ServingNode node =
         ServingNode.start(

@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.Progress;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.solver.ConvexWeights;
 import org.convexdistill.solver.GatedReluProblem;

@@ -1,5 +1,6 @@
 package org.convexdistill.cli;
 
+import org.convexdistill.app.UserException;
 import org.convexdistill.solver.SolverOptions;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,7 @@
 package org.convexdistill.cli;
 
 import java.time.Duration;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.stream.ActivationRecord.Precision;
 import org.convexdistill.ingest.stage.InferenceConfig;
 import org.convexdistill.learner.stream.LearnerConfig;

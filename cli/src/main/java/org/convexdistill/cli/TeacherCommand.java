@@ -2,19 +2,19 @@ package org.convexdistill.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.DistillHome;
+import org.convexdistill.app.TeacherProvider;
+import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.teacher.DjlTeacher;
 import org.convexdistill.teacher.ModelCard;
-import org.convexdistill.teacher.TeacherId;
 import org.convexdistill.teacher.TeacherTrainer;
-import org.convexdistill.teacher.TrainingListener;
 import org.convexdistill.teacher.TrainingOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,103 +34,11 @@ import picocli.CommandLine.Option;
 final class TeacherCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static final int BATCH = 256;
+  static final int BATCH = TeacherProvider.BATCH;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
-  /** Trains (or loads, with {@code reuse}) the teacher; shared with the demo and offline. */
-  static DjlTeacher train(
-      Path out, LabeledImages train, LabeledImages test, TrainingOptions options, Path dataDir)
-      throws IOException {
-    DjlTeacher teacher = DjlTeacher.create(FashionMnist.CLASSES.length, options.seed(), BATCH);
-    long start = System.nanoTime();
-    int used = options.limit() > 0 ? Math.min(options.limit(), train.count()) : train.count();
-    TrainingBar bar = new TrainingBar(options.epochs(), used);
-    double accuracy = TeacherTrainer.train(teacher, train, test, options, bar);
-    bar.finish();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    teacher.save(out);
-    new ModelCard(
-            "resnet18-torchvision-1ch-32x32",
-            options.epochs(),
-            options.seed(),
-            options.batchSize(),
-            options.learningRate(),
-            used,
-            accuracy,
-            test.count(),
-            seconds,
-            teacher.totalParameters(),
-            TeacherId.sha256(dataDir.resolve(FashionMnist.Split.TRAIN.imagesFile())),
-            Instant.now().toString())
-        .write(out);
-    return teacher;
-  }
-
-  /** A progress bar on stderr: epoch, images/s, loss, ETA; one summary line per epoch. */
-  static final class TrainingBar implements TrainingListener {
-    private final int epochs;
-    private final int images;
-    private final long start = System.nanoTime();
-    private double smoothRate;
-    private long lastDraw;
-
-    TrainingBar(int epochs, int images) {
-      this.epochs = epochs;
-      this.images = images;
-    }
-
-    @Override
-    public void onStep(
-        int epoch, int step, int stepsPerEpoch, double imagesPerSecond, double loss) {
-      smoothRate = smoothRate == 0 ? imagesPerSecond : 0.95 * smoothRate + 0.05 * imagesPerSecond;
-      long now = System.nanoTime();
-      if (now - lastDraw < 500_000_000L && step != stepsPerEpoch) {
-        return;
-      }
-      lastDraw = now;
-      double done = (epoch - 1 + (double) step / stepsPerEpoch) / epochs;
-      double remaining = (1 - done) * (double) epochs * images / Math.max(smoothRate, 1e-9);
-      int width = 24;
-      int filled = (int) Math.round(done * width);
-      System.err.printf(
-          "\rtrain [%s%s] epoch %d/%d  %5.0f img/s  loss %.3f  ETA %s   ",
-          "#".repeat(filled),
-          ".".repeat(width - filled),
-          epoch,
-          epochs,
-          smoothRate,
-          loss,
-          eta(remaining));
-      System.err.flush();
-    }
-
-    @Override
-    public void onEpoch(int epoch, double meanLoss, double testAccuracy, double seconds) {
-      System.err.printf(
-          "\repoch %d/%d: mean loss %.4f, test accuracy %.2f%%, %.0f s (%.0f s elapsed)%s%n",
-          epoch,
-          epochs,
-          meanLoss,
-          100 * testAccuracy,
-          seconds,
-          (System.nanoTime() - start) / 1e9,
-          " ".repeat(20));
-    }
-
-    void finish() {
-      System.err.flush();
-    }
-
-    static String eta(double seconds) {
-      long s = Math.round(seconds);
-      return s >= 3600
-          ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
-          : String.format("%dm%02ds", s / 60, s % 60);
-    }
   }
 
   @Command(
@@ -146,7 +54,7 @@ final class TeacherCommand implements Runnable {
         names = "--out",
         paramLabel = "DIR",
         description = "Output folder (default: $DISTILL_HOME/teacher).")
-    Path out = Paths.defaultTeacher();
+    Path out = DistillHome.defaultTeacher();
 
     @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize = 128;
@@ -170,7 +78,9 @@ final class TeacherCommand implements Runnable {
       LabeledImages train = data.load(FashionMnist.Split.TRAIN);
       LabeledImages test = data.load(FashionMnist.Split.TEST);
       TrainingOptions options = new TrainingOptions(epochs, batchSize, lr, 5e-4f, seed, limit);
-      try (DjlTeacher teacher = train(out, train, test, options, data.data)) {
+      try (DjlTeacher teacher =
+          TeacherProvider.train(
+              out, train, test, options, TeacherProvider.datasetSha256(data.data))) {
         ModelCard card = ModelCard.read(out);
         System.out.printf(
             "teacher saved to %s: test accuracy %.2f%% after %d epochs, %.0f s, %d parameters%n",
@@ -189,7 +99,7 @@ final class TeacherCommand implements Runnable {
         names = "--model",
         paramLabel = "DIR",
         description = "Teacher folder (default: $DISTILL_HOME/teacher).")
-    Path model = Paths.defaultTeacher();
+    Path model = DistillHome.defaultTeacher();
 
     @Mixin DataOptions data;
 

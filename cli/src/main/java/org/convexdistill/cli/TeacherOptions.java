@@ -1,6 +1,7 @@
 package org.convexdistill.cli;
 
 import java.nio.file.Path;
+import org.convexdistill.app.DistillHome;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.teacher.DjlTeacher;
 import org.convexdistill.teacher.TeacherException;
@@ -12,7 +13,7 @@ final class TeacherOptions {
       names = "--model",
       paramLabel = "DIR",
       description = "Trained teacher folder (default: $DISTILL_HOME/teacher).")
-  Path model = Paths.defaultTeacher();
+  Path model = DistillHome.defaultTeacher();
 
   DjlTeacher load() throws TeacherException {
     return DjlTeacher.load(model, FashionMnist.CLASSES.length, TeacherCommand.BATCH);

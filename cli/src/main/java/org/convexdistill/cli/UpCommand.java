@@ -3,6 +3,10 @@ package org.convexdistill.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.convexdistill.app.DataLocation;
+import org.convexdistill.app.DemoData;
+import org.convexdistill.app.LocalStack;
+import org.convexdistill.app.TeacherProvider;
 import org.convexdistill.ingest.device.SimulatedDevices;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +22,7 @@ import picocli.CommandLine.Option;
           + " loop; --no-devices leaves the images topic to your own producers."
     },
     footer = StreamCommands.ENV_FOOTER)
-final class UpCommand extends EmbeddedRun implements Callable<Integer> {
+final class UpCommand extends StackOptions implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "8080",
@@ -48,11 +52,20 @@ final class UpCommand extends EmbeddedRun implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    Split split = loadData(out, 2000);
-    Services s = start(out, split);
+    LocalStack.configureTorchThreads(torchThreads);
+    LocalStack.Settings settings = stackSettings();
+    DemoData.Split split = DemoData.split(DataLocation.resolve(data, out), 2000);
+    TeacherProvider.Provided teacher =
+        TeacherProvider.ensure(
+            out,
+            new TeacherProvider.Request(teacherOptions.model, teacherEpochs, retrain),
+            split.train(),
+            split.test(),
+            split.dir());
+    LocalStack s = LocalStack.start(settings, teacher.teacher());
     AtomicBoolean stop = new AtomicBoolean();
     if (!noDevices) {
-      devices(s, split.stream(), devices, rate, true, stop, new SimulatedDevices[1]);
+      s.devices(split.stream(), devices, rate, true, stop, new SimulatedDevices[1]);
     }
     out.printf(
         "ready: kafka %s | http http://127.0.0.1:%d (POST /v1/predict, GET /v1/model, GET"

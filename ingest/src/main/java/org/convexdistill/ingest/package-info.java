@@ -1,5 +1,5 @@
 /**
- * The ingest role: device publishers and the Kafka Streams stage that runs the teacher. Filled in
- * by the teacher and streaming issues; the module exists so the build layout is final.
+ * The ingest role: the device publisher library ({@code device}) and the Kafka Streams stage that
+ * runs the teacher on device images and emits block activations ({@code stage}).
  */
 package org.convexdistill.ingest;

@@ -1,2 +1,6 @@
-/** The learner role: fits convex students to teacher activations. */
+/**
+ * The learner role: the online learner over Kafka ({@code stream}), offline distillation of a block
+ * ({@code offline}) and hybrid evaluation ({@code evaluation}). The solver itself is the solver
+ * module.
+ */
 package org.convexdistill.learner;

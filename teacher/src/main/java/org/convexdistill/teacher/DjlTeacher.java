@@ -59,6 +59,17 @@ public final class DjlTeacher implements Teacher {
   }
 
   /** A new, randomly initialised teacher (seeded), ready to train. */
+  /**
+   * PyTorch's intra-op threads from now on (the engine must be loaded, i.e. a teacher created or
+   * loaded). Returns the previous value. Lets a run train with every core and then run inference
+   * with the few threads its configuration gave PyTorch.
+   */
+  public static int setIntraOpThreads(int threads) {
+    int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    return before;
+  }
+
   public static DjlTeacher create(int numClasses, long seed, int batchSize) {
     Engine.getInstance().setRandomSeed((int) seed);
     List<Block> parts = ResNet18.parts(numClasses);

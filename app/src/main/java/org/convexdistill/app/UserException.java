@@ -1,10 +1,10 @@
-package org.convexdistill.cli;
+package org.convexdistill.app;
 
 /** A mistake in the user's input: printed as one line, exit code 2, no stack trace. */
-final class UserException extends RuntimeException {
+public final class UserException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  UserException(String message) {
+  public UserException(String message) {
     super(message);
   }
 }

@@ -1,4 +1,4 @@
-package org.convexdistill.cli;
+package org.convexdistill.app;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +16,9 @@ import org.convexdistill.core.data.Images;
  * Closed-loop HTTP clients sending images to {@code /v1/predict} and recording each latency, the
  * status and the student version that answered: the demo's serving figures come from here.
  */
-final class LatencyProbe implements AutoCloseable {
+public final class LatencyProbe implements AutoCloseable {
   /** One answered request. */
-  record Sample(long atNanos, long latencyNanos, int status, long version) {}
+  public record Sample(long atNanos, long latencyNanos, int status, long version) {}
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -31,7 +31,7 @@ final class LatencyProbe implements AutoCloseable {
    * @param pauseMillis think time between a client's requests (keeps the probe from hogging the two
    *     cores the pipeline shares)
    */
-  LatencyProbe(int port, Images images, int clients, long pauseMillis) {
+  public LatencyProbe(int port, Images images, int clients, long pauseMillis) {
     URI uri = URI.create("http://127.0.0.1:" + port + "/v1/predict");
     for (int c = 0; c < clients; c++) {
       int first = c;
@@ -86,25 +86,25 @@ final class LatencyProbe implements AutoCloseable {
     }
   }
 
-  long failures() {
+  public long failures() {
     return failures.get();
   }
 
   /** Samples answered at or after {@code sinceNanos}. */
-  List<Sample> since(long sinceNanos) {
+  public List<Sample> since(long sinceNanos) {
     synchronized (samples) {
       return samples.stream().filter(s -> s.atNanos() >= sinceNanos).toList();
     }
   }
 
-  List<Sample> all() {
+  public List<Sample> all() {
     synchronized (samples) {
       return List.copyOf(samples);
     }
   }
 
   /** The q-quantile (0..1) of the latencies in milliseconds, or NaN when empty. */
-  static double quantileMs(List<Sample> s, double q) {
+  public static double quantileMs(List<Sample> s, double q) {
     if (s.isEmpty()) {
       return Double.NaN;
     }

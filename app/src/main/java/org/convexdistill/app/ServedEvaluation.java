@@ -1,4 +1,4 @@
-package org.convexdistill.cli;
+package org.convexdistill.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,15 +10,15 @@ import java.time.Duration;
 import org.convexdistill.core.data.Images;
 
 /** Classes of held-out images as the HTTP endpoint serves them (Open Inference Protocol v2). */
-final class ServedEvaluation {
+public final class ServedEvaluation {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ServedEvaluation() {}
 
   /** Predicted classes and the student version that answered each image. */
-  record Served(int[] classes, long[] versions) {}
+  public record Served(int[] classes, long[] versions) {}
 
-  static Served classify(int port, String model, Images images) throws Exception {
+  public static Served classify(int port, String model, Images images) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     int n = images.count();
     int[] classes = new int[n];

@@ -1,11 +1,11 @@
-package org.convexdistill.cli;
+package org.convexdistill.app;
 
 import java.io.PrintStream;
 import org.convexdistill.solver.Certificate;
 import org.convexdistill.solver.SolverOptions;
 
 /** A one-line progress display on stderr, redrawn at most a few times per second. */
-final class Progress implements SolverOptions.IterationListener {
+public final class Progress implements SolverOptions.IterationListener {
   private static final long REDRAW_NANOS = 250_000_000L;
   private final boolean enabled;
   private final PrintStream out;
@@ -18,11 +18,11 @@ final class Progress implements SolverOptions.IterationListener {
    * A progress line, or a silent one when the console is not interactive (so logs and pipes get no
    * carriage-return noise).
    */
-  Progress(PrintStream out, String label, double gapTolerance) {
+  public Progress(PrintStream out, String label, double gapTolerance) {
     this(out, label, gapTolerance, System.console() != null);
   }
 
-  Progress(PrintStream out, String label, double gapTolerance, boolean enabled) {
+  public Progress(PrintStream out, String label, double gapTolerance, boolean enabled) {
     this.enabled = enabled;
     this.out = out;
     this.label = label;
@@ -56,7 +56,7 @@ final class Progress implements SolverOptions.IterationListener {
   }
 
   /** Clears the line. */
-  void finish() {
+  public void finish() {
     if (drawn) {
       out.print("\r" + " ".repeat(100) + "\r");
       out.flush();

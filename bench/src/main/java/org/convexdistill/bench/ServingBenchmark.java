@@ -1,0 +1,329 @@
+package org.convexdistill.bench;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.app.DataLocation;
+import org.convexdistill.app.TeacherProvider;
+import org.convexdistill.app.TopicSetup;
+import org.convexdistill.broker.EmbeddedKafka;
+import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.Images;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.StudentFormat;
+import org.convexdistill.learner.offline.Activations;
+import org.convexdistill.learner.stream.ActivationWindow;
+import org.convexdistill.learner.stream.LearnerConfig;
+import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.runtime.topics.Topics;
+import org.convexdistill.serving.ServingConfig;
+import org.convexdistill.serving.ServingNode;
+import org.convexdistill.teacher.DjlTeacher;
+
+/**
+ * HTTP latency of the full teacher vs the hybrid (prefix + student + suffix) at batch 1, with
+ * dynamic batching, and during a burst of student swaps; all in one process on an embedded broker,
+ * closed-loop clients on loopback.
+ */
+public final class ServingBenchmark {
+  private static final String MODEL = "bench-block4";
+
+  /** The benchmark's settings (the {@code distill bench} flags). */
+  public record Settings(
+      Path teacherDir,
+      Path studentFile,
+      int requests,
+      int clients,
+      Path data,
+      long swapIntervalMs) {}
+
+  private final Path teacherDir;
+  private final Path studentFile;
+  private final int requests;
+  private final int clients;
+  private final Path data;
+  private final long swapIntervalMs;
+
+  private ServingBenchmark(Settings s) {
+    this.teacherDir = s.teacherDir();
+    this.studentFile = s.studentFile();
+    this.requests = s.requests();
+    this.clients = s.clients();
+    this.data = s.data();
+    this.swapIntervalMs = s.swapIntervalMs();
+  }
+
+  /** Runs the benchmark, printing its table on {@code out}. */
+  public static void run(Settings s, PrintStream out) throws Exception {
+    new ServingBenchmark(s).run(out);
+  }
+
+  private void run(PrintStream out) throws Exception {
+    Images images =
+        FashionMnist.load(DataLocation.resolve(data, out), FashionMnist.Split.TEST).images();
+    try (DjlTeacher teacher =
+            DjlTeacher.load(teacherDir, FashionMnist.CLASSES.length, TeacherProvider.BATCH);
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.request.size", 64 << 20),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      StudentBlock student =
+          studentFile != null ? StudentFormat.read(studentFile) : fit(teacher, images, out);
+      out.printf(
+          "student: %d hidden units, %,d parameters (teacher block 4: %,d)%n",
+          student.hiddenUnits(), student.parameterCount(), teacher.blockParameters(4));
+      TopicSetup.ensure(kafka.bootstrapServers(), 1);
+      ServingConfig single = new ServingConfig(0, 1, Duration.ZERO, 1024, 1 << 20, 32, 10);
+      ServingConfig batched = new ServingConfig(0, 16, Duration.ofMillis(2), 1024, 1 << 20, 32, 10);
+      out.printf(
+          "%-44s %9s %9s %9s %9s %7s%n", "phase", "req/s", "p50 ms", "p99 ms", "max ms", "failed");
+      try (ServingNode one = node(kafka, teacher, single)) {
+        Phase t1 = run("teacher, batch 1, 1 client", one.port(), images, 1, requests, null);
+        Phase tn =
+            run(
+                "teacher, batch 1, " + clients + " clients",
+                one.port(),
+                images,
+                clients,
+                requests,
+                null);
+        publish(producer, student, 1);
+        await(one, 1);
+        Phase h1 = run("hybrid, batch 1, 1 client", one.port(), images, 1, requests, null);
+        Phase hn =
+            run(
+                "hybrid, batch 1, " + clients + " clients",
+                one.port(),
+                images,
+                clients,
+                requests,
+                null);
+        out.printf(
+            "hybrid / teacher at batch 1, 1 client: p50 %.2f, p99 %.2f%n",
+            h1.p50 / t1.p50, h1.p99 / t1.p99);
+        out.printf(
+            "hybrid / teacher at batch 1, %d clients: p50 %.2f, p99 %.2f%n",
+            clients, hn.p50 / tn.p50, hn.p99 / tn.p99);
+      }
+      try (ServingNode node = node(kafka, teacher, batched)) {
+        await(node, 1);
+        Phase steady =
+            run(
+                "hybrid, dynamic batching (16, 2 ms), " + clients + " clients",
+                node.port(),
+                images,
+                clients,
+                requests,
+                null);
+        // Encoded once, up front, with the version patched per send: in production the learner
+        // encodes in its own process, so the burst should cost this JVM only what serving does
+        // (fetch, decode, check, swap), and no pile of pre-encoded copies should burden its GC.
+        byte[] template = release(student, 2);
+        int versionAt = 8 + 2 + MODEL.length() + 2 + "bench".length() + 4;
+        AtomicLong next = new AtomicLong();
+        Phase burst =
+            run(
+                "same, new version every " + swapIntervalMs + " ms (swap burst)",
+                node.port(),
+                images,
+                clients,
+                requests,
+                () -> {
+                  long v = 2 + next.getAndIncrement();
+                  byte[] bytes = template.clone();
+                  java.nio.ByteBuffer.wrap(bytes)
+                      .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                      .putLong(versionAt, v)
+                      .putLong(versionAt + 8, v - 1);
+                  try {
+                    producer.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, bytes)).get();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        out.printf(
+            "swap burst: %d versions swapped in during the phase; p99 burst / steady = %.2f; failed %d%n",
+            (long) node.metrics().swaps("accepted") - 1, burst.p99 / steady.p99, burst.failed);
+      }
+    }
+  }
+
+  private static ServingNode node(EmbeddedKafka kafka, DjlTeacher teacher, ServingConfig c) {
+    return ServingNode.start(
+        kafka.bootstrapServers(),
+        teacher,
+        4,
+        MODEL,
+        c,
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  private StudentBlock fit(DjlTeacher teacher, Images images, PrintStream out) {
+    int n = 1000;
+    Activations a = Activations.extract(teacher, images.slice(0, n), 4);
+    ActivationWindow w = new ActivationWindow(n, a.inputs().dim(1), a.outputs().dim(1));
+    for (int i = 0; i < n; i++) {
+      w.add(0, i, a.inputs().data(), i, a.outputs().data());
+    }
+    LearnerConfig dflt = LearnerConfig.defaults();
+    LearnerConfig quick =
+        new LearnerConfig(
+            MODEL,
+            n,
+            1,
+            Duration.ofSeconds(1),
+            dflt.gates(),
+            dflt.seed(),
+            dflt.maxParams(),
+            1e-2,
+            30,
+            4,
+            dflt.pathMinRatio(),
+            dflt.lambdaStep(),
+            dflt.polishRatio(),
+            dflt.holdoutEvery(),
+            1,
+            1,
+            2);
+    out.println("fitting a student of block 4 on 1,000 test images (quick, for latency only)...");
+    return new Refitter(quick).fit(w.snapshot(), null, null, null, 0).student();
+  }
+
+  private static void publish(KafkaProducer<String, byte[]> p, StudentBlock s, long version)
+      throws Exception {
+    p.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, release(s, version))).get();
+  }
+
+  private static byte[] release(StudentBlock s, long version) {
+    return new StudentRelease(
+            MODEL,
+            "bench",
+            4,
+            version,
+            version - 1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            s.hiddenUnits(),
+            s.parameterCount(),
+            System.currentTimeMillis(),
+            version > 1,
+            List.of(new OffsetRange(0, 0, 0)),
+            s)
+        .encode();
+  }
+
+  private static void await(ServingNode node, long version) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (node.registry().current().version() < version && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+  }
+
+  private record Phase(double p50, double p99, long failed) {}
+
+  /** Runs {@code perClient} requests on each of {@code clients} threads; prints one line. */
+  private Phase run(
+      String name, int port, Images images, int clients, int perClient, Runnable periodic)
+      throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    URI uri = URI.create("http://127.0.0.1:" + port + "/v1/predict");
+    // Warm-up: JIT and the first batch.
+    for (int i = 0; i < 20; i++) {
+      send(http, uri, images, i);
+    }
+    long[][] lat = new long[clients][perClient];
+    AtomicLong failed = new AtomicLong();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread swapper = null;
+    if (periodic != null) {
+      swapper =
+          new Thread(
+              () -> {
+                while (!done.get()) {
+                  periodic.run();
+                  try {
+                    Thread.sleep(swapIntervalMs);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      swapper.start();
+    }
+    List<Thread> threads = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      int id = c;
+      Thread t =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perClient; i++) {
+                  long s = System.nanoTime();
+                  int status = send(http, uri, images, id * perClient + i);
+                  lat[id][i] = System.nanoTime() - s;
+                  if (status != 200) {
+                    failed.incrementAndGet();
+                  }
+                }
+              });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    done.set(true);
+    if (swapper != null) {
+      swapper.join();
+    }
+    long[] all = Arrays.stream(lat).flatMapToLong(Arrays::stream).sorted().toArray();
+    double p50 = all[(int) Math.ceil(0.5 * all.length) - 1] / 1e6;
+    double p99 = all[(int) Math.ceil(0.99 * all.length) - 1] / 1e6;
+    System.out.printf(
+        "%-44s %9.1f %9.2f %9.2f %9.2f %7d%n",
+        name, all.length / secs, p50, p99, all[all.length - 1] / 1e6, failed.get());
+    return new Phase(p50, p99, failed.get());
+  }
+
+  private static int send(HttpClient http, URI uri, Images images, int i) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Content-Type", "application/x-raw-gray8")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofByteArray(
+                          images.slice(i % images.count(), 1).pixels()))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
