@@ -32,6 +32,7 @@ public final class ConsoleLogging {
     // DJL probes for CUDA at start and warns when there is none: expected on CPU machines.
     System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
     if (toStderr) {
       System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
       return null;

@@ -42,8 +42,8 @@ public final class DataLocation {
         PACKAGE, sudo.isEmpty() ? "" : "sudo ");
     out.flush();
     // A fresh machine may have empty package lists: refresh them once, then install.
-    run(sudo, List.of("apt-get", "update", "-q"));
-    if (!run(sudo, List.of("apt-get", "install", "-y", "-q", PACKAGE)) || !installed(dir)) {
+    run(sudo, List.of("apt-get", "update", "-qq"));
+    if (!run(sudo, List.of("apt-get", "install", "-y", "-qq", PACKAGE)) || !installed(dir)) {
       throw new UserException(
           "could not install "
               + PACKAGE

@@ -10,6 +10,7 @@ import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.ingest.device.SimulatedDevices;
 import org.convexdistill.learner.stream.LearnerConfig;
+import org.convexdistill.learner.stream.RefitOutcome;
 import org.convexdistill.learner.stream.StreamingLearner;
 
 /**
@@ -140,7 +141,7 @@ public final class DemoRun {
           out.printf(
               "[%5.0fs] refit %s%s%n",
               (now - t0) / 1e9,
-              e.version() > 0 ? "-> version " + e.version() : e.outcome() + ": " + e.reason(),
+              e.version() > 0 ? "-> version " + e.version() : e.outcome().tag() + ": " + e.reason(),
               e.refit() == null
                   ? ""
                   : String.format(
@@ -201,8 +202,8 @@ public final class DemoRun {
   }
 
   private static String refitSummary(List<StreamingLearner.Event> events) {
-    long published = events.stream().filter(e -> e.outcome().equals("published")).count();
-    long rejected = events.stream().filter(e -> e.outcome().equals("rejected")).count();
+    long published = events.stream().filter(e -> e.outcome() == RefitOutcome.PUBLISHED).count();
+    long rejected = events.stream().filter(e -> e.outcome() == RefitOutcome.REJECTED).count();
     return String.format("%d published, %d rejected", published, rejected);
   }
 
@@ -251,7 +252,7 @@ public final class DemoRun {
                   - e.triggeredAtMillis())
               / 1e3,
           liveAt == null ? "-" : String.format("%.1f", (liveAt - e.triggeredAtMillis()) / 1e3),
-          e.outcome().equals("rejected") ? "  rejected: " + e.reason() : "");
+          e.outcome() == RefitOutcome.REJECTED ? "  rejected: " + e.reason() : "");
       if (r.warm()) {
         warmIters.add(r.iterations());
       } else if (coldIters < 0) {

@@ -185,26 +185,18 @@ public final class ServingBenchmark {
     for (int i = 0; i < n; i++) {
       w.add(0, i, a.inputs().data(), i, a.outputs().data());
     }
-    LearnerConfig dflt = LearnerConfig.defaults();
     LearnerConfig quick =
-        new LearnerConfig(
-            MODEL,
-            n,
-            1,
-            Duration.ofSeconds(1),
-            dflt.gates(),
-            dflt.seed(),
-            dflt.maxParams(),
-            1e-2,
-            30,
-            4,
-            dflt.pathMinRatio(),
-            dflt.lambdaStep(),
-            dflt.polishRatio(),
-            dflt.holdoutEvery(),
-            1,
-            1,
-            2);
+        LearnerConfig.builder()
+            .setModelId(MODEL)
+            .setWindowSize(n)
+            .setRefitEvery(1)
+            .setRefitInterval(Duration.ofSeconds(1))
+            .setGapTolerance(1e-2)
+            .setMaxIterations(30)
+            .setPathPoints(4)
+            .setMaxRelativeGap(1)
+            .setMseTolerance(1)
+            .build();
     out.println("fitting a student of block 4 on 1,000 test images (quick, for latency only)...");
     return new Refitter(quick).fit(w.snapshot(), null, null, null, 0).student();
   }

@@ -37,7 +37,7 @@ final class LearnerCommand implements Callable<Integer> {
         e ->
             System.out.printf(
                 "refit: %s%s%n",
-                e.outcome(),
+                e.outcome().tag(),
                 e.version() > 0 ? " version " + e.version() : " (" + e.reason() + ")"));
     l.start();
     MetricsServer metrics = MetricsServer.start(registry, metricsPort);

@@ -44,15 +44,13 @@ final class StreamOptions {
   static final class Ingest {
     @Option(
         names = "--batch-size",
-        defaultValue = "32",
         description = "Images per teacher call in the inference stage (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    int batchSize = InferenceConfig.defaults().batchSize();
 
     @Option(
         names = "--max-wait-ms",
-        defaultValue = "200",
         description = "Flush a partial teacher batch after this long (default: ${DEFAULT-VALUE}).")
-    long maxWaitMs;
+    long maxWaitMs = InferenceConfig.defaults().maxWait().toMillis();
 
     @Option(
         names = "--precision",
@@ -87,95 +85,79 @@ final class StreamOptions {
   static final class Learner {
     @Option(
         names = "--window-size",
-        defaultValue = "1000",
         description = "Activation rows in the sliding window (default: ${DEFAULT-VALUE}).")
-    int windowSize;
+    int windowSize = LearnerConfig.defaults().windowSize();
 
     @Option(
         names = "--refit-every",
-        defaultValue = "250",
         description = "Refit after this many new rows (default: ${DEFAULT-VALUE}).")
-    int refitEvery;
+    int refitEvery = LearnerConfig.defaults().refitEvery();
 
     @Option(
         names = "--refit-interval-s",
-        defaultValue = "60",
         description =
             "... or after this many seconds with any new row (default: ${DEFAULT-VALUE}).")
-    long refitIntervalS;
+    long refitIntervalS = LearnerConfig.defaults().refitInterval().toSeconds();
 
     @Option(
         names = "--gates",
-        defaultValue = "8",
         description = "Random gate vectors of the convex student (default: ${DEFAULT-VALUE}).")
-    int gates;
+    int gates = LearnerConfig.defaults().gates();
 
     @Option(
         names = "--max-params",
-        defaultValue = "1400000",
         description =
             "Parameter budget of the student, ~1/6 of block 4 (default: ${DEFAULT-VALUE}).")
-    long maxParams;
+    long maxParams = LearnerConfig.defaults().maxParams();
 
     @Option(
         names = "--gap-tol",
-        defaultValue = "1e-3",
         description = "Solver stop: relative duality gap (default: ${DEFAULT-VALUE}).")
-    double gapTol;
+    double gapTol = LearnerConfig.defaults().gapTolerance();
 
     @Option(
         names = "--max-iterations",
-        defaultValue = "100",
         description = "Solver iterations per solve, bounding a refit (default: ${DEFAULT-VALUE}).")
-    int maxIterations;
+    int maxIterations = LearnerConfig.defaults().maxIterations();
 
     @Option(
         names = "--polish-ratio",
-        defaultValue = "0.1",
         description =
             "Polishing refit at this fraction of lambda, 0 = off (default: ${DEFAULT-VALUE}).")
-    double polishRatio;
+    double polishRatio = LearnerConfig.defaults().polishRatio();
 
     @Option(
         names = "--max-relative-gap",
-        defaultValue = "0.3",
         description = "Reject candidates with a looser certificate (default: ${DEFAULT-VALUE}).")
-    double maxRelativeGap;
+    double maxRelativeGap = LearnerConfig.defaults().maxRelativeGap();
 
     @Option(
         names = "--mse-tolerance",
-        defaultValue = "0.10",
         description =
             "Reject candidates whose held-out MSE is worse by more (default: ${DEFAULT-VALUE}).")
-    double mseTolerance;
+    double mseTolerance = LearnerConfig.defaults().mseTolerance();
 
     @Option(
         names = "--solver-threads",
-        defaultValue = "2",
         description = "BLAS threads of the solver (default: ${DEFAULT-VALUE}).")
-    int solverThreads;
+    int solverThreads = LearnerConfig.defaults().threads();
 
     LearnerConfig config(String modelId) {
-      LearnerConfig d = LearnerConfig.defaults();
       try {
-        return new LearnerConfig(
-            modelId,
-            windowSize,
-            refitEvery,
-            Duration.ofSeconds(refitIntervalS),
-            gates,
-            d.seed(),
-            maxParams,
-            gapTol,
-            maxIterations,
-            d.pathPoints(),
-            d.pathMinRatio(),
-            d.lambdaStep(),
-            polishRatio,
-            d.holdoutEvery(),
-            maxRelativeGap,
-            mseTolerance,
-            solverThreads);
+        return LearnerConfig.builder()
+            .setModelId(modelId)
+            .setWindowSize(windowSize)
+            .setRefitEvery(refitEvery)
+            .setRefitInterval(Duration.ofSeconds(refitIntervalS))
+            .setGates(gates)
+            .setMaxParams(maxParams)
+            .setGapTolerance(gapTol)
+            .setMaxIterations(maxIterations)
+            .setPolishRatio(polishRatio)
+            .setMaxRelativeGap(maxRelativeGap)
+            .setMseTolerance(mseTolerance)
+            .setThreads(solverThreads)
+            .build();
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage());
       }
@@ -186,33 +168,28 @@ final class StreamOptions {
   static final class Serving {
     @Option(
         names = "--max-batch",
-        defaultValue = "16",
         description = "Dynamic batching: images per pass, 1 = off (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
+    int maxBatch = ServingConfig.defaults().maxBatch();
 
     @Option(
         names = "--max-delay-ms",
-        defaultValue = "5",
         description = "Dynamic batching: longest wait for a batch (default: ${DEFAULT-VALUE}).")
-    long maxDelayMs;
+    long maxDelayMs = ServingConfig.defaults().maxDelay().toMillis();
 
     @Option(
         names = "--queue-capacity",
-        defaultValue = "256",
         description = "Queued requests before answering 503 (default: ${DEFAULT-VALUE}).")
-    int queueCapacity;
+    int queueCapacity = ServingConfig.defaults().queueCapacity();
 
     @Option(
         names = "--max-body-bytes",
-        defaultValue = "1048576",
         description = "Larger request bodies get 413 (default: ${DEFAULT-VALUE}).")
-    int maxBodyBytes;
+    int maxBodyBytes = ServingConfig.defaults().maxBodyBytes();
 
     @Option(
         names = "--keep-versions",
-        defaultValue = "10",
         description = "Student versions kept for pin/rollback (default: ${DEFAULT-VALUE}).")
-    int keepVersions;
+    int keepVersions = ServingConfig.defaults().keepVersions();
 
     ServingConfig config(int httpPort) {
       try {
@@ -222,7 +199,7 @@ final class StreamOptions {
             Duration.ofMillis(maxDelayMs),
             queueCapacity,
             maxBodyBytes,
-            32,
+            ServingConfig.defaults().handlerThreads(),
             keepVersions);
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage());

@@ -42,7 +42,7 @@ public final class ImagePayload {
       return bytes.clone();
     }
     if (!type.equals("image/png") && !type.equals("image/jpeg")) {
-      throw new RecordFormatException(
+      throw new UnsupportedContentTypeException(
           "unsupported content-type '"
               + contentType
               + "' (use image/png, image/jpeg or "

@@ -1,7 +1,7 @@
 package org.convexdistill.core.stream;
 
 /** Bytes that are not a valid record of the expected wire format; the message says why. */
-public final class RecordFormatException extends Exception {
+public class RecordFormatException extends Exception {
   private static final long serialVersionUID = 1L;
 
   public RecordFormatException(String message) {

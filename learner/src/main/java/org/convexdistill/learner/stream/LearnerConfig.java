@@ -86,6 +86,163 @@ public record LearnerConfig(
         2);
   }
 
+  /** A builder starting from {@link #defaults()}; {@link Builder#build} validates. */
+  public static Builder builder() {
+    return new Builder(defaults());
+  }
+
+  /** Sets what differs from the defaults; every setting not set keeps its default. */
+  public static final class Builder {
+    private String modelId;
+    private int windowSize;
+    private int refitEvery;
+    private Duration refitInterval;
+    private int gates;
+    private long seed;
+    private long maxParams;
+    private double gapTolerance;
+    private int maxIterations;
+    private int pathPoints;
+    private double pathMinRatio;
+    private double lambdaStep;
+    private double polishRatio;
+    private int holdoutEvery;
+    private double maxRelativeGap;
+    private double mseTolerance;
+    private int threads;
+
+    private Builder(LearnerConfig d) {
+      modelId = d.modelId();
+      windowSize = d.windowSize();
+      refitEvery = d.refitEvery();
+      refitInterval = d.refitInterval();
+      gates = d.gates();
+      seed = d.seed();
+      maxParams = d.maxParams();
+      gapTolerance = d.gapTolerance();
+      maxIterations = d.maxIterations();
+      pathPoints = d.pathPoints();
+      pathMinRatio = d.pathMinRatio();
+      lambdaStep = d.lambdaStep();
+      polishRatio = d.polishRatio();
+      holdoutEvery = d.holdoutEvery();
+      maxRelativeGap = d.maxRelativeGap();
+      mseTolerance = d.mseTolerance();
+      threads = d.threads();
+    }
+
+    public Builder setModelId(String v) {
+      modelId = v;
+      return this;
+    }
+
+    public Builder setWindowSize(int v) {
+      windowSize = v;
+      return this;
+    }
+
+    public Builder setRefitEvery(int v) {
+      refitEvery = v;
+      return this;
+    }
+
+    public Builder setRefitInterval(Duration v) {
+      refitInterval = v;
+      return this;
+    }
+
+    public Builder setGates(int v) {
+      gates = v;
+      return this;
+    }
+
+    public Builder setSeed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder setMaxParams(long v) {
+      maxParams = v;
+      return this;
+    }
+
+    public Builder setGapTolerance(double v) {
+      gapTolerance = v;
+      return this;
+    }
+
+    public Builder setMaxIterations(int v) {
+      maxIterations = v;
+      return this;
+    }
+
+    public Builder setPathPoints(int v) {
+      pathPoints = v;
+      return this;
+    }
+
+    public Builder setPathMinRatio(double v) {
+      pathMinRatio = v;
+      return this;
+    }
+
+    public Builder setLambdaStep(double v) {
+      lambdaStep = v;
+      return this;
+    }
+
+    public Builder setPolishRatio(double v) {
+      polishRatio = v;
+      return this;
+    }
+
+    public Builder setHoldoutEvery(int v) {
+      holdoutEvery = v;
+      return this;
+    }
+
+    public Builder setMaxRelativeGap(double v) {
+      maxRelativeGap = v;
+      return this;
+    }
+
+    public Builder setMseTolerance(double v) {
+      mseTolerance = v;
+      return this;
+    }
+
+    public Builder setThreads(int v) {
+      threads = v;
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    public LearnerConfig build() {
+      return new LearnerConfig(
+          modelId,
+          windowSize,
+          refitEvery,
+          refitInterval,
+          gates,
+          seed,
+          maxParams,
+          gapTolerance,
+          maxIterations,
+          pathPoints,
+          pathMinRatio,
+          lambdaStep,
+          polishRatio,
+          holdoutEvery,
+          maxRelativeGap,
+          mseTolerance,
+          threads);
+    }
+  }
+
   /** Hidden units the budget allows for inputs of dimension d. */
   public int targetGroups(int d) {
     return (int) Math.max(1, maxParams / (d + 1));

@@ -61,9 +61,9 @@ public final class LearnerMetrics implements MeterBinder {
     deadLettered.increment();
   }
 
-  void refit(String outcome, Refit r) {
+  void refit(RefitOutcome outcome, Refit r) {
     Counter.builder("distill.learner.refits")
-        .tag("outcome", outcome)
+        .tag("outcome", outcome.tag())
         .register(registry)
         .increment();
     if (r == null) {

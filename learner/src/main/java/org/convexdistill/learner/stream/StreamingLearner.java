@@ -52,7 +52,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   /** What happened at one refit, for progress displays and the demo's freshness figures. */
   public record Event(
       long version,
-      String outcome,
+      RefitOutcome outcome,
       String reason,
       long triggeredAtMillis,
       long publishedAtMillis,
@@ -292,17 +292,17 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
               current == null ? 0 : current.lambda());
     } catch (RuntimeException e) {
       LOG.warn("refit failed: {}", e.getMessage());
-      metrics.refit("failed", null);
-      emit(new Event(0, "failed", e.getMessage(), triggered, 0, null));
+      metrics.refit(RefitOutcome.FAILED, null);
+      emit(new Event(0, RefitOutcome.FAILED, e.getMessage(), triggered, 0, null));
       return;
     }
     CandidateCheck.Verdict v = CandidateCheck.check(r, snap.zDim(), snap.yDim(), config);
     if (!v.accepted()) {
       LOG.info("candidate rejected: {}", v.reason());
-      metrics.refit("rejected", r);
+      metrics.refit(RefitOutcome.REJECTED, r);
       // Keep the warm state: the next window starts from this solution all the same.
       warm = r.next();
-      emit(new Event(0, "rejected", v.reason(), triggered, 0, r));
+      emit(new Event(0, RefitOutcome.REJECTED, v.reason(), triggered, 0, r));
       return;
     }
     long version = current == null ? 1 : current.version() + 1;
@@ -332,7 +332,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     warm = r.next();
     metrics.version.set(version);
     metrics.parameters.set(release.parameters());
-    metrics.refit("published", r);
+    metrics.refit(RefitOutcome.PUBLISHED, r);
     LOG.info(
         "published version {} ({} units, gap {}, {} iterations, {} s)",
         version,
@@ -340,7 +340,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
         release.relativeGap(),
         r.iterations(),
         r.solverSeconds());
-    emit(new Event(version, "published", "ok", triggered, release.createdAtMillis(), r));
+    emit(new Event(version, RefitOutcome.PUBLISHED, "ok", triggered, release.createdAtMillis(), r));
   }
 
   private void emit(Event e) {
