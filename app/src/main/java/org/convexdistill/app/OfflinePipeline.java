@@ -9,11 +9,11 @@ import java.util.TreeMap;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.learner.evaluation.HybridEvaluation;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
-import org.convexdistill.learner.offline.Hybrid;
 import org.convexdistill.learner.offline.OfflineDistiller;
 
 /**

@@ -1,7 +1,11 @@
 package org.convexdistill.bench;
 
+import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
+import org.convexdistill.app.Json;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.InvalidProblemException;
@@ -155,5 +159,37 @@ public final class SolverThroughput {
     Arrays.sort(v);
     int mid = v.length / 2;
     return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  }
+
+  /** Prints the figures as a table, or as one JSON object with {@code json}. */
+  public static void report(
+      Figures f, int n, int d, int c, int gates, int sgemmReps, boolean json, PrintStream out) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("solver_gflops", f.solverGflops());
+    m.put("sgemm_gflops", f.sgemmGflops());
+    m.put("efficiency", f.efficiency());
+    m.put("threads", f.blasThreads());
+    m.put("solver_threads", f.solverThreads());
+    m.put("iterations", f.iterations());
+    m.put("ms_per_iteration", f.secondsPerIteration() * 1e3);
+    m.put("gemms_per_iteration", f.gemmsPerIteration());
+    m.put("n", n);
+    m.put("d", d);
+    m.put("C", c);
+    m.put("P", gates);
+    if (json) {
+      out.println(Json.write(m));
+    } else {
+      out.printf(
+          "shapes         n=%d d=%d C=%d P=%d (GEMM %d x %d by %d x %d)%n",
+          n, d, c, gates, n, d, d, c * gates);
+      out.printf("sgemm          %.1f GFLOP/s (median of %d x 2)%n", f.sgemmGflops(), sgemmReps);
+      out.printf(
+          "solver         %.1f GFLOP/s over %d iterations, %.1f ms/iteration, %.2f GEMMs/iteration%n",
+          f.solverGflops(), f.iterations(), f.secondsPerIteration() * 1e3, f.gemmsPerIteration());
+      out.printf(
+          "efficiency     %.3f   (threads: BLAS %d, solver %d)%n",
+          f.efficiency(), f.blasThreads(), f.solverThreads());
+    }
   }
 }

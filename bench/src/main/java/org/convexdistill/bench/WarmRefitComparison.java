@@ -1,6 +1,10 @@
 package org.convexdistill.bench;
 
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.convexdistill.app.Json;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.solver.ConvexWeights;
 import org.convexdistill.solver.GatedReluProblem;
@@ -126,5 +130,68 @@ public final class WarmRefitComparison {
         .setTargets(SolverThroughput.rows(stream[1], from, n))
         .optRandomGates(gates, gateSeed)
         .build();
+  }
+
+  /** Prints the comparison as two lines, or as one JSON object with {@code json}. */
+  public static void report(
+      Figures f,
+      int n,
+      int d,
+      int c,
+      int gates,
+      int shift,
+      double gapTol,
+      double lambdaRatio,
+      int budget,
+      boolean json,
+      PrintStream out) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cold_iterations", f.coldIterations());
+    m.put("warm_iterations", f.warmIterations());
+    m.put("warm_over_cold", f.singleRatio());
+    m.put("cold_seconds", f.coldSeconds());
+    m.put("warm_seconds", f.warmSeconds());
+    m.put(
+        "objective_rel_diff", Math.abs(f.warmObjective() - f.coldObjective()) / f.coldObjective());
+    m.put("budget_groups", budget);
+    m.put("cold_path_iterations", f.coldBudgetIterations());
+    m.put("cold_path_solves", f.coldBudgetSolves());
+    m.put("warm_refit_iterations", f.warmBudgetIterations());
+    m.put("warm_refit_solves", f.warmBudgetSolves());
+    m.put("warm_refit_over_cold_path", f.budgetRatio());
+    m.put("cold_path_groups", f.coldBudgetGroups());
+    m.put("warm_refit_groups", f.warmBudgetGroups());
+    m.put("n", n);
+    m.put("d", d);
+    m.put("C", c);
+    m.put("P", gates);
+    m.put("slide_rows", shift);
+    m.put("gap_tol", gapTol);
+    if (json) {
+      out.println(Json.write(m));
+    } else {
+      out.printf(
+          "window n=%d d=%d C=%d P=%d, slide %d rows, gap tol %.0e%n",
+          n, d, c, gates, shift, gapTol);
+      out.printf(
+          "fixed lambda (%.2f lambda_max): cold %d iterations (%.2f s), warm %d (%.2f s): ratio %.2f%n",
+          lambdaRatio,
+          f.coldIterations(),
+          f.coldSeconds(),
+          f.warmIterations(),
+          f.warmSeconds(),
+          f.singleRatio());
+      out.printf(
+          "budget %d groups: new path %d iterations in %d solves (%d groups), warm refit %d in %d"
+              + " solves (%d groups): ratio %.2f%n",
+          budget,
+          f.coldBudgetIterations(),
+          f.coldBudgetSolves(),
+          f.coldBudgetGroups(),
+          f.warmBudgetIterations(),
+          f.warmBudgetSolves(),
+          f.warmBudgetGroups(),
+          f.budgetRatio());
+    }
   }
 }

@@ -1,7 +1,5 @@
 package org.convexdistill.cli;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.convexdistill.app.UserException;
 import org.convexdistill.bench.SolverThroughput;
@@ -80,34 +78,7 @@ final class BenchCommand implements Runnable {
         throw new UserException("shapes too large: n*C*P and n*d must stay below 2^31");
       }
       var f = SolverThroughput.measure(n, d, c, gates, iters, threads, sgemmReps);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("solver_gflops", f.solverGflops());
-      m.put("sgemm_gflops", f.sgemmGflops());
-      m.put("efficiency", f.efficiency());
-      m.put("threads", f.blasThreads());
-      m.put("solver_threads", f.solverThreads());
-      m.put("iterations", f.iterations());
-      m.put("ms_per_iteration", f.secondsPerIteration() * 1e3);
-      m.put("gemms_per_iteration", f.gemmsPerIteration());
-      m.put("n", n);
-      m.put("d", d);
-      m.put("C", c);
-      m.put("P", gates);
-      if (json) {
-        System.out.println(Json.write(m));
-      } else {
-        System.out.printf(
-            "shapes         n=%d d=%d C=%d P=%d (GEMM %d x %d by %d x %d)%n",
-            n, d, c, gates, n, d, d, c * gates);
-        System.out.printf(
-            "sgemm          %.1f GFLOP/s (median of %d x 2)%n", f.sgemmGflops(), sgemmReps);
-        System.out.printf(
-            "solver         %.1f GFLOP/s over %d iterations, %.1f ms/iteration, %.2f GEMMs/iteration%n",
-            f.solverGflops(), f.iterations(), f.secondsPerIteration() * 1e3, f.gemmsPerIteration());
-        System.out.printf(
-            "efficiency     %.3f   (threads: BLAS %d, solver %d)%n",
-            f.efficiency(), f.blasThreads(), f.solverThreads());
-      }
+      SolverThroughput.report(f, n, d, c, gates, sgemmReps, json, System.out);
       return 0;
     }
   }
@@ -177,55 +148,8 @@ final class BenchCommand implements Runnable {
       var f =
           WarmRefitComparison.run(
               stream, n, shift, gates, seed + 1, lambdaRatio, budget, base, 12, 0.01);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("cold_iterations", f.coldIterations());
-      m.put("warm_iterations", f.warmIterations());
-      m.put("warm_over_cold", f.singleRatio());
-      m.put("cold_seconds", f.coldSeconds());
-      m.put("warm_seconds", f.warmSeconds());
-      m.put(
-          "objective_rel_diff",
-          Math.abs(f.warmObjective() - f.coldObjective()) / f.coldObjective());
-      m.put("budget_groups", budget);
-      m.put("cold_path_iterations", f.coldBudgetIterations());
-      m.put("cold_path_solves", f.coldBudgetSolves());
-      m.put("warm_refit_iterations", f.warmBudgetIterations());
-      m.put("warm_refit_solves", f.warmBudgetSolves());
-      m.put("warm_refit_over_cold_path", f.budgetRatio());
-      m.put("cold_path_groups", f.coldBudgetGroups());
-      m.put("warm_refit_groups", f.warmBudgetGroups());
-      m.put("n", n);
-      m.put("d", d);
-      m.put("C", c);
-      m.put("P", gates);
-      m.put("slide_rows", shift);
-      m.put("gap_tol", gapTol);
-      if (json) {
-        System.out.println(Json.write(m));
-      } else {
-        System.out.printf(
-            "window n=%d d=%d C=%d P=%d, slide %d rows, gap tol %.0e%n",
-            n, d, c, gates, shift, gapTol);
-        System.out.printf(
-            "fixed lambda (%.2f lambda_max): cold %d iterations (%.2f s), warm %d (%.2f s): ratio %.2f%n",
-            lambdaRatio,
-            f.coldIterations(),
-            f.coldSeconds(),
-            f.warmIterations(),
-            f.warmSeconds(),
-            f.singleRatio());
-        System.out.printf(
-            "budget %d groups: new path %d iterations in %d solves (%d groups), warm refit %d in %d"
-                + " solves (%d groups): ratio %.2f%n",
-            budget,
-            f.coldBudgetIterations(),
-            f.coldBudgetSolves(),
-            f.coldBudgetGroups(),
-            f.warmBudgetIterations(),
-            f.warmBudgetSolves(),
-            f.warmBudgetGroups(),
-            f.budgetRatio());
-      }
+      WarmRefitComparison.report(
+          f, n, d, c, gates, shift, gapTol, lambdaRatio, budget, json, System.out);
       return 0;
     }
   }

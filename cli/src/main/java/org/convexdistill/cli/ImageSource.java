@@ -2,9 +2,7 @@ package org.convexdistill.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
+import org.convexdistill.app.ImageSampling;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.ImageFolder;
@@ -47,7 +45,9 @@ final class ImageSource {
     }
     if (images != null) {
       Images all = ImageFolder.read(images);
-      return all.count() <= samples ? all : all.select(draw(all.count(), samples));
+      return all.count() <= samples
+          ? all
+          : all.select(ImageSampling.draw(all.count(), samples, sampleSeed));
     }
     return from(data.load(FashionMnist.Split.TRAIN));
   }
@@ -55,41 +55,12 @@ final class ImageSource {
   /** The unlabeled sample of {@code train} these options describe. */
   Images from(LabeledImages train) {
     if (samplesPerClass > 0) {
-      return perClass(train, samplesPerClass).images();
+      return ImageSampling.perClass(train, samplesPerClass, sampleSeed).images();
     }
     if (samples > train.count()) {
       throw new UserException(
           "--samples " + samples + " exceeds the " + train.count() + " training images");
     }
-    return train.images().select(draw(train.count(), samples));
-  }
-
-  private int[] draw(int population, int n) {
-    int[] order = new int[population];
-    for (int i = 0; i < population; i++) {
-      order[i] = i;
-    }
-    Random random = new Random(sampleSeed);
-    for (int i = 0; i < n; i++) {
-      int j = i + random.nextInt(population - i);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return java.util.Arrays.copyOf(order, n);
-  }
-
-  private LabeledImages perClass(LabeledImages train, int n) {
-    int[] order = draw(train.count(), train.count());
-    int[] taken = new int[train.numClasses()];
-    List<Integer> chosen = new ArrayList<>();
-    for (int idx : order) {
-      int c = train.labels()[idx];
-      if (taken[c] < n) {
-        taken[c]++;
-        chosen.add(idx);
-      }
-    }
-    return train.select(chosen.stream().mapToInt(Integer::intValue).toArray());
+    return train.images().select(ImageSampling.draw(train.count(), samples, sampleSeed));
   }
 }

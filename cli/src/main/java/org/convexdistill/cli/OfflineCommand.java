@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.Json;
 import org.convexdistill.app.OfflinePipeline;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;

@@ -1,18 +1,14 @@
 package org.convexdistill.cli;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.Json;
+import org.convexdistill.app.SolverReports;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.RFista;
 import org.convexdistill.solver.RegularizationPath;
-import org.convexdistill.solver.SolverResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,60 +75,11 @@ final class PathCommand implements Callable<Integer> {
     if (out != null && chosen != null) {
       Npy.write(out, chosen.result().weights().toNpy());
     }
-    PrintStream stdout = System.out;
     if (json) {
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (RegularizationPath.Point p : path.points()) {
-        rows.add(row(p.result(), lambdaMax));
-      }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("lambda_max", lambdaMax);
-      m.put("target_groups", targetGroups > 0 ? targetGroups : null);
-      m.put("points", rows);
-      m.put("selected", path.selected());
-      m.put("selected_lambda", chosen != null ? chosen.lambda() : null);
-      m.put("total_seconds", path.points().stream().mapToDouble(p -> p.result().seconds()).sum());
-      stdout.println(Json.write(m));
-      return 0;
-    }
-    stdout.printf(
-        "lambda_max %.6g   n=%d d=%d C=%d P=%d%n",
-        lambdaMax, problem.samples(), problem.inputDim(), problem.outputs(), problem.gates());
-    stdout.printf(
-        "%3s %12s %9s %14s %10s %8s %12s %6s %8s%n",
-        "#", "lambda", "/max", "objective", "rel.gap", "groups", "params", "iters", "seconds");
-    for (int i = 0; i < path.points().size(); i++) {
-      SolverResult r = path.points().get(i).result();
-      stdout.printf(
-          "%3d %12.5g %9.4f %14.8g %10.2e %8d %12d %6d %8.2f%s%n",
-          i,
-          r.lambda(),
-          r.lambda() / lambdaMax,
-          r.objective(),
-          r.relativeGap(),
-          r.nonzeroGroups(),
-          path.points().get(i).studentParameters(),
-          r.iterations(),
-          r.seconds(),
-          i == path.selected() && targetGroups > 0 ? "  <- selected" : "");
-    }
-    if (targetGroups > 0 && chosen == null) {
-      stdout.println("no lambda on the path keeps the student within " + targetGroups + " groups");
+      System.out.println(Json.write(SolverReports.pathJson(path, lambdaMax, targetGroups)));
+    } else {
+      SolverReports.printPath(System.out, problem, path, lambdaMax, targetGroups);
     }
     return 0;
-  }
-
-  private static Map<String, Object> row(SolverResult r, double lambdaMax) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("lambda", r.lambda());
-    m.put("lambda_ratio", r.lambda() / lambdaMax);
-    m.put("objective", r.objective());
-    m.put("relative_gap", r.relativeGap());
-    m.put("nonzero_groups", r.nonzeroGroups());
-    m.put("student_params", (long) r.nonzeroGroups() * (r.weights().inputDim() + 1));
-    m.put("iterations", r.iterations());
-    m.put("stop_reason", r.stopReason().jsonName());
-    m.put("seconds", r.seconds());
-    return m;
   }
 }

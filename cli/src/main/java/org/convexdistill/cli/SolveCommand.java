@@ -4,7 +4,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.convexdistill.app.Json;
 import org.convexdistill.app.Progress;
+import org.convexdistill.app.SolverReports;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.solver.ConvexWeights;
@@ -82,37 +84,11 @@ final class SolveCommand implements Callable<Integer> {
       }
       stdout.println(Json.write(m));
     } else {
-      printSummary(stdout, problem, result);
+      SolverReports.printSolve(stdout, problem, result);
       if (out != null) {
         stdout.println("wrote          " + out + " " + result.weights().toNpy().shapeString());
       }
     }
     return 0;
-  }
-
-  static void printSummary(PrintStream out, GatedReluProblem p, SolverResult r) {
-    out.printf(
-        "problem        n=%d d=%d C=%d P=%d, lambda=%.6g (%.4f lambda_max)%n",
-        p.samples(), p.inputDim(), p.outputs(), p.gates(), r.lambda(), r.lambda() / r.lambdaMax());
-    out.printf(
-        "objective      %.10f  (loss %.8g + penalty %.8g)%n",
-        r.objective(), r.certificate().loss(), r.certificate().penalty());
-    out.printf(
-        "certificate    relative duality gap %.2e: the objective is within %.2e of the optimum%n",
-        r.relativeGap(), Math.max(0, r.relativeGap()));
-    out.printf(
-        "stopped        %s after %d iterations (%d backtracks, %d restarts), %.2f s, %.1f GFLOP/s%n",
-        r.stopReason().jsonName(),
-        r.iterations(),
-        r.backtracks(),
-        r.restarts(),
-        r.seconds(),
-        r.gflops());
-    out.printf(
-        "student        %d of %d groups non-zero -> %d hidden units, %d parameters%n",
-        r.nonzeroGroups(),
-        r.totalGroups(),
-        r.nonzeroGroups(),
-        (long) r.nonzeroGroups() * (p.inputDim() + 1));
   }
 }

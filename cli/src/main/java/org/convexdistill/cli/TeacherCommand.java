@@ -2,13 +2,13 @@ package org.convexdistill.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.convexdistill.app.DistillHome;
+import org.convexdistill.app.Json;
 import org.convexdistill.app.TeacherProvider;
+import org.convexdistill.app.TeacherSummary;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.LabeledImages;
@@ -139,40 +139,7 @@ final class TeacherCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (DjlTeacher teacher = DjlTeacher.create(FashionMnist.CLASSES.length, 0, BATCH)) {
-        List<Map<String, Object>> blocks = new ArrayList<>();
-        for (int k = 1; k <= teacher.numBlocks(); k++) {
-          Map<String, Object> b = new LinkedHashMap<>();
-          b.put("block", k);
-          b.put("input_shape", teacher.blockInputShape(k).toString());
-          b.put("input_dim", teacher.blockInputShape(k).size());
-          b.put("output_shape", teacher.blockOutputShape(k).toString());
-          b.put("output_dim", teacher.blockOutputShape(k).size());
-          b.put("parameters", teacher.blockParameters(k));
-          blocks.add(b);
-        }
-        if (json) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("architecture", "resnet18 (torchvision layout, 1 channel, 32x32 input)");
-          m.put("total_parameters", teacher.totalParameters());
-          m.put("blocks", blocks);
-          System.out.println(Json.write(m));
-        } else {
-          System.out.println(
-              "ResNet-18 (torchvision layout), input 1×32×32, "
-                  + teacher.totalParameters()
-                  + " parameters");
-          System.out.printf("%-6s %-10s %-10s %12s%n", "block", "input", "output", "parameters");
-          for (Map<String, Object> b : blocks) {
-            System.out.printf(
-                "%-6s %-10s %-10s %,12d%n",
-                b.get("block"),
-                b.get("input_shape"),
-                b.get("output_shape"),
-                (Long) b.get("parameters"));
-          }
-        }
-      }
+      TeacherSummary.print(json, System.out);
       return 0;
     }
   }

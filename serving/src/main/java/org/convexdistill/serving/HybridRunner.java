@@ -1,8 +1,10 @@
 package org.convexdistill.serving;
 
+import java.util.Map;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.Teacher;
 
 /** Runs prefix + (student or teacher block k) + suffix on a batch of 28×28 grey images. */
@@ -31,18 +33,15 @@ public final class HybridRunner {
     return teacher.blockOutputShape(block).size();
   }
 
-  /** Logits (n × classes) for n images of 784 grey bytes each. */
+  /**
+   * Logits (n × classes) for n images of 784 grey bytes each: the {@link Hybrid} with block k
+   * replaced by the model's student, or by the teacher's own block while no student serves.
+   */
   public float[] logits(byte[] pixels, int n, ServingModel model) {
     float[] x = Preprocessing.toTensor(new Images(n, 28, 28, pixels));
-    float[] z = teacher.prefix(block, x, n);
-    float[] y;
     StudentBlock s = model.student();
-    if (s == null) {
-      y = teacher.block(block, z, n);
-    } else {
-      y = new float[n * s.outputDim()];
-      s.forward(z, n, y, s.newWorkspace(n));
-    }
-    return teacher.suffix(block, y, n);
+    Hybrid.Replacement r =
+        s == null ? Hybrid.Replacement.teacherBlock(teacher, block) : Hybrid.Replacement.of(s);
+    return new Hybrid(teacher, Map.of(block, r)).logits(x, n);
   }
 }

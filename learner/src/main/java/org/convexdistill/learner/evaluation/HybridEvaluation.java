@@ -2,9 +2,9 @@ package org.convexdistill.learner.evaluation;
 
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.Logits;
 import org.convexdistill.core.teacher.Teacher;
-import org.convexdistill.learner.offline.Hybrid;
 
 /**
  * Compares a hybrid with its teacher on held-out labeled images: accuracy of both, top-1 agreement,

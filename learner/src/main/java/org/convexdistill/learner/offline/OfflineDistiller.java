@@ -3,12 +3,12 @@ package org.convexdistill.learner.offline;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.InvalidProblemException;
 import org.convexdistill.solver.RFista;
 import org.convexdistill.solver.RegularizationPath;
 import org.convexdistill.solver.SolverOptions;
-import org.convexdistill.solver.SolverResult;
 import org.convexdistill.solver.StudentFactory;
 
 /**
@@ -51,40 +51,36 @@ public final class OfflineDistiller {
             .optGapTolerance(options.gapTolerance())
             .optListener(listener)
             .build();
+    BudgetedFit.Settings settings =
+        new BudgetedFit.Settings(
+            target,
+            base,
+            base,
+            options.pathPoints(),
+            options.minRatio(),
+            RegularizationPath.DEFAULT_REFINE_STEPS,
+            // Offline fits are always cold: the warm-refit settings are never used.
+            2,
+            base,
+            options.polishRatio());
     try (RFista solver = new RFista(problem, options.threads())) {
-      RegularizationPath.Path path =
-          new RegularizationPath(solver, base)
-              .run(options.pathPoints(), options.minRatio(), target);
-      RegularizationPath.Point chosen = path.selectedPoint();
-      if (chosen == null) {
-        throw new InvalidProblemException(
-            "no lambda keeps block " + a.block() + " within " + target + " hidden units");
+      BudgetedFit.Result fit;
+      try {
+        fit = BudgetedFit.fit(solver, settings, null);
+      } catch (InvalidProblemException e) {
+        throw new InvalidProblemException("block " + a.block() + ": " + e.getMessage());
       }
-      SolverResult selected = chosen.result();
-      int iterations = path.points().stream().mapToInt(p -> p.result().iterations()).sum();
-      double seconds = path.points().stream().mapToDouble(p -> p.result().seconds()).sum();
-      SolverResult polished = null;
-      if (options.polishRatio() > 0) {
-        // Polish: the same convex problem restricted to the selected support at a smaller λ.
-        polished =
-            solver.solve(
-                base.withLambda(options.polishRatio() * selected.lambda(), selected.weights())
-                    .withAllowedGroups(selected.weights().support()));
-        iterations += polished.iterations();
-        seconds += polished.seconds();
-      }
-      SolverResult used = polished != null ? polished : selected;
-      StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
+      StudentBlock student = StudentFactory.fromSolution(problem, fit.used().weights());
       return new DistilledBlock(
           a.block(),
           student,
-          selected,
-          polished,
+          fit.selected(),
+          fit.polished(),
           blockParameters,
           a.samples(),
-          path.points().size(),
-          iterations,
-          seconds,
+          fit.pathPoints(),
+          fit.iterations(),
+          fit.seconds(),
           extractSeconds,
           target);
     }

@@ -5,29 +5,34 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** Meters of the learner. Gauges read the fields below, which the learner thread updates. */
+/**
+ * Meters of the learner, bound once to one registry (tags bounded: refit outcome, warm/cold start).
+ * The learner thread updates them through the typed methods; gauges read their state.
+ */
 public final class LearnerMetrics implements MeterBinder {
-  final AtomicLong windowSize = new AtomicLong();
-  final AtomicLong windowCapacity = new AtomicLong(1);
-  final AtomicLong version = new AtomicLong();
-  final AtomicLong parameters = new AtomicLong();
-  final AtomicReference<Double> lastGap = new AtomicReference<>(Double.NaN);
-  private MeterRegistry registry;
+  private final AtomicLong windowSize = new AtomicLong();
+  private final AtomicLong windowCapacity = new AtomicLong(1);
+  private final AtomicLong version = new AtomicLong();
+  private final AtomicLong parameters = new AtomicLong();
+  private final AtomicReference<Double> lastGap = new AtomicReference<>(Double.NaN);
+  private final Map<RefitOutcome, Counter> refits = new EnumMap<>(RefitOutcome.class);
   private Counter records;
   private Counter deadLettered;
-
-  /** Counts into a private registry until {@link #bindTo} is called. */
-  public LearnerMetrics() {
-    bindTo(new SimpleMeterRegistry());
-  }
+  private DistributionSummary warmSeconds;
+  private DistributionSummary coldSeconds;
+  private DistributionSummary warmIterations;
+  private DistributionSummary coldIterations;
 
   @Override
   public void bindTo(MeterRegistry r) {
-    registry = r;
+    if (records != null) {
+      throw new IllegalStateException("learner metrics are bound once");
+    }
     records =
         Counter.builder("distill.learner.records").description("activation rows read").register(r);
     deadLettered =
@@ -35,6 +40,18 @@ public final class LearnerMetrics implements MeterBinder {
             .tag("stage", "learner")
             .description("records sent to the dead-letter topic")
             .register(r);
+    for (RefitOutcome o : RefitOutcome.values()) {
+      refits.put(
+          o,
+          Counter.builder("distill.learner.refits")
+              .tag("outcome", o.tag())
+              .description("refits by what became of them")
+              .register(r));
+    }
+    warmSeconds = seconds(r, "warm");
+    coldSeconds = seconds(r, "cold");
+    warmIterations = iterations(r, "warm");
+    coldIterations = iterations(r, "cold");
     Gauge.builder(
             "distill.learner.window.fill",
             this,
@@ -53,6 +70,17 @@ public final class LearnerMetrics implements MeterBinder {
         .register(r);
   }
 
+  private static DistributionSummary seconds(MeterRegistry r, String start) {
+    return DistributionSummary.builder("distill.solver.seconds")
+        .tag("start", start)
+        .baseUnit("seconds")
+        .register(r);
+  }
+
+  private static DistributionSummary iterations(MeterRegistry r, String start) {
+    return DistributionSummary.builder("distill.solver.iterations").tag("start", start).register(r);
+  }
+
   void record() {
     records.increment();
   }
@@ -61,24 +89,31 @@ public final class LearnerMetrics implements MeterBinder {
     deadLettered.increment();
   }
 
+  void windowCapacity(int rows) {
+    windowCapacity.set(Math.max(1, rows));
+  }
+
+  void windowSize(int rows) {
+    windowSize.set(rows);
+  }
+
+  /** The version now published (after a refit, or the one a restart resumes from). */
+  void published(long v, long params) {
+    version.set(v);
+    parameters.set(params);
+  }
+
+  long version() {
+    return version.get();
+  }
+
   void refit(RefitOutcome outcome, Refit r) {
-    Counter.builder("distill.learner.refits")
-        .tag("outcome", outcome.tag())
-        .register(registry)
-        .increment();
+    refits.get(outcome).increment();
     if (r == null) {
       return;
     }
-    String start = r.warm() ? "warm" : "cold";
-    DistributionSummary.builder("distill.solver.seconds")
-        .tag("start", start)
-        .baseUnit("seconds")
-        .register(registry)
-        .record(r.solverSeconds());
-    DistributionSummary.builder("distill.solver.iterations")
-        .tag("start", start)
-        .register(registry)
-        .record(r.iterations());
+    (r.warm() ? warmSeconds : coldSeconds).record(r.solverSeconds());
+    (r.warm() ? warmIterations : coldIterations).record(r.iterations());
     lastGap.set(r.published().relativeGap());
   }
 }

@@ -1,13 +1,10 @@
 package org.convexdistill.learner.stream;
 
-import java.util.List;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.solver.ConvexWeights;
+import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
-import org.convexdistill.solver.InvalidProblemException;
 import org.convexdistill.solver.RFista;
-import org.convexdistill.solver.RegularizationPath;
 import org.convexdistill.solver.SolverOptions;
 import org.convexdistill.solver.SolverResult;
 import org.convexdistill.solver.StudentFactory;
@@ -21,8 +18,6 @@ public final class Refitter {
   private static final double COARSE_GAP = 1e-2;
   private static final int COARSE_ITERATIONS = 40;
   private static final int COARSE_REFINE_STEPS = 2;
-  private static final int MAX_LOWERING_STEPS = 5;
-  private static final double LOWER_BELOW = 0.95;
 
   private final LearnerConfig config;
 
@@ -78,103 +73,45 @@ public final class Refitter {
     if (start == null && previousStudent != null) {
       start = WarmState.fromStudent(previousStudent, problem, previousLambda);
     }
-    int target = config.targetGroups(d);
-    SolverOptions base =
+    SolverOptions careful =
         SolverOptions.builder()
             .setLambda(1)
             .optGapTolerance(config.gapTolerance())
             .optMaxIterations(config.maxIterations())
             .build();
+    // The cold path only has to find λ for the budget: loose, short solves, two bisection steps.
+    // The polish (and every later warm refit) does the careful work.
+    BudgetedFit.Settings settings =
+        new BudgetedFit.Settings(
+            config.targetGroups(d),
+            careful,
+            coarse(),
+            config.pathPoints(),
+            config.pathMinRatio(),
+            COARSE_REFINE_STEPS,
+            config.lambdaStep(),
+            coarse(),
+            config.polishRatio());
     try (RFista solver = new RFista(problem, config.threads())) {
-      RegularizationPath path = new RegularizationPath(solver, base);
-      SolverResult selected;
-      int iterations = 0;
-      int solves;
-      double seconds = 0;
-      if (start != null) {
-        List<SolverResult> runs =
-            path.refit(start.weights(), start.lambda(), target, config.lambdaStep());
-        selected = runs.get(runs.size() - 1);
-        for (SolverResult r : runs) {
-          iterations += r.iterations();
-          seconds += r.seconds();
-        }
-        solves = runs.size();
-        // The refit only raises λ; when the window moved so that the student fell well under the
-        // budget, lower λ a step at a time with short solves while it stays within it, then
-        // solve carefully at the lowest such λ (kept only if still within the budget).
-        if (runs.size() == 1 && selected.nonzeroGroups() < LOWER_BELOW * target) {
-          SolverOptions coarse = coarse();
-          SolverResult lowest = null;
-          SolverResult at = selected;
-          for (int down = 0; down < MAX_LOWERING_STEPS; down++) {
-            SolverResult r =
-                solver.solve(coarse.withLambda(at.lambda() / config.lambdaStep(), at.weights()));
-            iterations += r.iterations();
-            seconds += r.seconds();
-            solves++;
-            if (r.nonzeroGroups() > target) {
-              break;
-            }
-            lowest = r;
-            at = r;
-            if (r.nonzeroGroups() >= LOWER_BELOW * target) {
-              break;
-            }
-          }
-          if (lowest != null) {
-            SolverResult r = solver.solve(base.withLambda(lowest.lambda(), lowest.weights()));
-            iterations += r.iterations();
-            seconds += r.seconds();
-            solves++;
-            if (r.nonzeroGroups() <= target) {
-              selected = r;
-            }
-          }
-        }
-      } else {
-        // The cold path only has to find λ for the budget: loose, short solves, two bisection
-        // steps. The polish below (and every later warm refit) does the careful work.
-        SolverOptions coarse = coarse();
-        RegularizationPath.Path p =
-            new RegularizationPath(solver, coarse, COARSE_REFINE_STEPS)
-                .run(config.pathPoints(), config.pathMinRatio(), target);
-        if (p.selectedPoint() == null) {
-          throw new InvalidProblemException("no λ keeps the student within " + target + " units");
-        }
-        selected = p.selectedPoint().result();
-        for (RegularizationPath.Point x : p.points()) {
-          iterations += x.result().iterations();
-          seconds += x.result().seconds();
-        }
-        solves = p.points().size();
-      }
-      SolverResult used = selected;
-      if (config.polishRatio() > 0 && selected.nonzeroGroups() > 0) {
-        boolean[] support = selected.weights().support();
-        ConvexWeights polishStart =
-            start != null && start.polished() != null
-                ? start.polished().onSupport(support, selected.weights())
-                : selected.weights();
-        used =
-            solver.solve(
-                base.withLambda(config.polishRatio() * selected.lambda(), polishStart)
-                    .withAllowedGroups(support));
-        iterations += used.iterations();
-        seconds += used.seconds();
-        solves++;
-      }
+      BudgetedFit.Result fit =
+          BudgetedFit.fit(
+              solver,
+              settings,
+              start == null
+                  ? null
+                  : new BudgetedFit.Start(start.weights(), start.lambda(), start.polished()));
+      SolverResult used = fit.used();
       StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
       double candidateMse = mse(student, zh, yh, held);
       double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held);
       return new Refit(
           student,
-          new WarmState(selected.weights(), selected.lambda(), used.weights()),
+          new WarmState(fit.selected().weights(), fit.selected().lambda(), used.weights()),
           used,
-          iterations,
-          solves,
-          seconds,
-          start != null,
+          fit.iterations(),
+          fit.solves(),
+          fit.seconds(),
+          fit.warm(),
           candidateMse,
           currentMse);
     }

@@ -73,9 +73,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private int block = -1;
   private StudentRelease current;
   private WarmState warm;
-  private int newRows;
-  private long lastRefitMillis;
-  private long fullSinceMillis;
+  private RefitSchedule schedule;
 
   public StreamingLearner(String bootstrapServers, LearnerConfig config, MeterRegistry registry) {
     this.bootstrapServers = bootstrapServers;
@@ -83,7 +81,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     this.refitter = new Refitter(config);
     this.registry = registry;
     metrics.bindTo(registry);
-    metrics.windowCapacity.set(config.windowSize());
+    metrics.windowCapacity(config.windowSize());
   }
 
   /** Called on the learner thread after each refit. */
@@ -98,7 +96,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
 
   /** Last published version (0 = none). */
   public long version() {
-    return metrics.version.get();
+    return metrics.version();
   }
 
   /** Starts {@link #run} on a daemon thread. */
@@ -127,11 +125,10 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
             current = s;
             teacherId = s.teacherId();
             block = s.block();
-            metrics.version.set(s.version());
-            metrics.parameters.set(s.parameters());
+            metrics.published(s.version(), s.parameters());
             LOG.info("resuming after version {} (window {} rows)", s.version(), s.windowSize());
           });
-      lastRefitMillis = System.currentTimeMillis();
+      schedule = new RefitSchedule(config, System.currentTimeMillis());
       while (!closed.get()) {
         ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
         List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
@@ -143,7 +140,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
           dead.forEach(producer::send);
           producer.commitTransaction();
         }
-        if (dueForRefit()) {
+        if (window != null
+            && schedule.due(window.isFull(), current != null, System.currentTimeMillis())) {
           refit(producer);
         }
       }
@@ -228,13 +226,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       return;
     }
     window.add(r.partition(), r.offset(), a.z(), a.y());
-    metrics.windowSize.set(window.size());
-    if (!restoring) {
-      newRows++;
-    }
-    if (window.isFull() && fullSinceMillis == 0) {
-      fullSinceMillis = System.currentTimeMillis();
-    }
+    metrics.windowSize(window.size());
+    schedule.onRow(restoring, window.isFull(), System.currentTimeMillis());
   }
 
   private void reject(
@@ -265,21 +258,9 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     }
   }
 
-  private boolean dueForRefit() {
-    if (window == null || !window.isFull() || newRows == 0) {
-      return false;
-    }
-    if (current == null || newRows >= config.refitEvery()) {
-      return true;
-    }
-    return System.currentTimeMillis() - lastRefitMillis >= config.refitInterval().toMillis();
-  }
-
   private void refit(KafkaProducer<String, byte[]> producer) {
-    long triggered = current == null ? fullSinceMillis : System.currentTimeMillis();
+    long triggered = schedule.start(current != null, System.currentTimeMillis());
     ActivationWindow.Snapshot snap = window.snapshot();
-    newRows = 0;
-    lastRefitMillis = System.currentTimeMillis();
     StudentBlock currentStudent = current == null ? null : current.student();
     Refit r;
     try {
@@ -305,33 +286,16 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       emit(new Event(0, RefitOutcome.REJECTED, v.reason(), triggered, 0, r));
       return;
     }
-    long version = current == null ? 1 : current.version() + 1;
     StudentRelease release =
-        new StudentRelease(
-            config.modelId(),
-            teacherId,
-            block,
-            version,
-            current == null ? 0 : current.version(),
-            r.next().lambda(), // the budget's λ (the polish ran at polishRatio · λ)
-            r.published().objective(),
-            r.published().relativeGap(),
-            r.candidateMse(),
-            r.iterations(),
-            r.solverSeconds(),
-            r.student().hiddenUnits(),
-            r.student().parameterCount(),
-            System.currentTimeMillis(),
-            r.warm(),
-            snap.ranges(),
-            r.student());
+        ReleaseAssembly.next(
+            config, teacherId, block, current, r, snap.ranges(), System.currentTimeMillis());
+    long version = release.version();
     producer.beginTransaction();
     producer.send(new ProducerRecord<>(Topics.STUDENTS, config.modelId(), release.encode()));
     producer.commitTransaction();
     current = release;
     warm = r.next();
-    metrics.version.set(version);
-    metrics.parameters.set(release.parameters());
+    metrics.published(version, release.parameters());
     metrics.refit(RefitOutcome.PUBLISHED, r);
     LOG.info(
         "published version {} ({} units, gap {}, {} iterations, {} s)",

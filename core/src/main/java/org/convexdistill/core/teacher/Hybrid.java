@@ -1,9 +1,8 @@
-package org.convexdistill.learner.offline;
+package org.convexdistill.core.teacher;
 
 import java.util.Map;
 import java.util.TreeMap;
 import org.convexdistill.core.student.StudentBlock;
-import org.convexdistill.core.teacher.Teacher;
 
 /**
  * The teacher with some blocks replaced: prefix up to the first replaced block, then each block in

@@ -1,4 +1,4 @@
-package org.convexdistill.cli;
+package org.convexdistill.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,12 +7,12 @@ import java.util.Map;
 import org.convexdistill.solver.SolverResult;
 
 /** JSON rendering of results, with stable snake_case keys other tools depend on. */
-final class Json {
+public final class Json {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Json() {}
 
-  static String write(Object value) {
+  public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
@@ -21,7 +21,7 @@ final class Json {
   }
 
   /** The fields of one solve, in the order of {@code distill solve --json}. */
-  static Map<String, Object> solution(SolverResult r) {
+  public static Map<String, Object> solution(SolverResult r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("objective", r.objective());
     m.put("loss", r.certificate().loss());

@@ -1,0 +1,44 @@
+package org.convexdistill.learner.stream;
+
+import java.util.List;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.StudentRelease;
+
+/** Builds the release of an accepted refit: the next version, its lineage and certificate. */
+final class ReleaseAssembly {
+  private ReleaseAssembly() {}
+
+  /**
+   * The release following {@code current} (null before the first version).
+   *
+   * @param window the window's offset ranges per partition (the lineage)
+   */
+  static StudentRelease next(
+      LearnerConfig config,
+      String teacherId,
+      int block,
+      StudentRelease current,
+      Refit r,
+      List<OffsetRange> window,
+      long nowMillis) {
+    long version = current == null ? 1 : current.version() + 1;
+    return new StudentRelease(
+        config.modelId(),
+        teacherId,
+        block,
+        version,
+        current == null ? 0 : current.version(),
+        r.next().lambda(), // the budget's λ (the polish ran at polishRatio · λ)
+        r.published().objective(),
+        r.published().relativeGap(),
+        r.candidateMse(),
+        r.iterations(),
+        r.solverSeconds(),
+        r.student().hiddenUnits(),
+        r.student().parameterCount(),
+        nowMillis,
+        r.warm(),
+        window,
+        r.student());
+  }
+}
