@@ -43,15 +43,33 @@ public final class OfflinePipeline {
         m.put("hidden_units", b.student().hiddenUnits());
         m.put("target_units", b.targetGroups());
         m.put("compression", b.compression());
-        m.put("lambda", b.solution().lambda());
-        m.put("lambda_ratio", b.solution().lambda() / b.solution().lambdaMax());
-        m.put("relative_gap", b.solution().relativeGap());
-        m.put("iterations", b.solution().iterations());
-        if (b.polished() != null) {
+        if (b.nuclear() != null) {
+          m.put("student", "nuclear-norm (shared output)");
+          m.put("lambda", b.nuclear().lambda());
+          m.put("relative_gap", b.nuclear().relativeGap());
+          m.put("iterations", b.nuclear().iterations());
+          m.put("rank_per_gate", b.nuclear().rank());
+          m.put("nuclear_norm", b.nuclear().nuclearNorm());
+        } else {
+          m.put("student", b.sharedPolish() != null ? "one-vs-all + shared polish" : "one-vs-all");
+          m.put("lambda", b.solution().lambda());
+          m.put("lambda_ratio", b.solution().lambda() / b.solution().lambdaMax());
+          m.put("relative_gap", b.solution().relativeGap());
+          m.put("iterations", b.solution().iterations());
+        }
+        if (b.polished() != null && b.solution() != null) {
           m.put("polish_lambda", b.polished().lambda());
           m.put("polish_relative_gap", b.polished().relativeGap());
           m.put("polish_iterations", b.polished().iterations());
           m.put("polish_stop_reason", b.polished().stopReason().jsonName());
+        }
+        if (b.sharedPolish() != null) {
+          m.put("one_vs_all_units", b.oneVsAll().hiddenUnits());
+          m.put("one_vs_all_params", b.oneVsAll().parameterCount());
+          m.put("shared_polish_lambda", b.sharedPolish().lambda());
+          m.put("shared_polish_relative_gap", b.sharedPolish().relativeGap());
+          m.put("shared_polish_iterations", b.sharedPolish().iterations());
+          m.put("shared_polish_units", b.sharedPolish().nonzeroRows());
         }
         m.put("path_solves", b.pathSolves());
         m.put("path_iterations", b.pathIterations());
@@ -147,8 +165,8 @@ public final class OfflinePipeline {
           b.blockParameters(),
           b.studentParameters(),
           b.compression(),
-          b.solution().lambda() / b.solution().lambdaMax(),
-          b.solution().relativeGap(),
+          b.solution() == null ? Double.NaN : b.solution().lambda() / b.solution().lambdaMax(),
+          b.solution() == null ? b.nuclear().relativeGap() : b.solution().relativeGap(),
           b.pathIterations(),
           b.solverSeconds());
     }

@@ -69,11 +69,27 @@ final class OfflineCommand implements Callable<Integer> {
   double minRatio = 1e-3;
 
   @Option(
-      names = "--polish",
+      names = "--support-refit",
       description =
-          "Refit on the selected support at this fraction of the selected lambda; 0 turns it off"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Relaxed-lasso refit on the selected support at this fraction of the selected lambda; 0"
+              + " turns it off (default: ${DEFAULT-VALUE}).")
   double polish = 0.1;
+
+  @Option(
+      names = "--shared-polish",
+      description =
+          "Then the paper's polishing (appendix A.2): refit a second layer shared across outputs"
+              + " by group elastic net, keeping the largest student within the same budget,"
+              + " units·(d + C).")
+  boolean sharedPolish;
+
+  @Option(
+      names = "--nuclear",
+      paramLabel = "RATIO",
+      description =
+          "Fit the convex shared-output model instead (nuclear norm, Theorem 3B) at RATIO·λmax,"
+              + " rank budget/(d + C)/gates per gate (default: the group-lasso student).")
+  double nuclear;
 
   @Option(
       names = "--test-limit",
@@ -140,7 +156,11 @@ final class OfflineCommand implements Callable<Integer> {
             .optGapTolerance(gapTol)
             .optPathPoints(points)
             .optMinRatio(minRatio)
-            .optPolishRatio(polish);
+            .optPolishRatio(polish)
+            .optSharedPolish(sharedPolish);
+    if (nuclear > 0) {
+      b.optNuclear(nuclear);
+    }
     if (maxParams > 0) {
       b.optMaxParams(maxParams);
     } else {

@@ -121,9 +121,10 @@ final class StreamOptions {
     int maxIterations = LearnerConfig.defaults().maxIterations();
 
     @Option(
-        names = "--polish-ratio",
+        names = "--support-refit",
         description =
-            "Polishing refit at this fraction of lambda, 0 = off (default: ${DEFAULT-VALUE}).")
+            "Relaxed-lasso refit on the selected support at this fraction of lambda, 0 = off"
+                + " (default: ${DEFAULT-VALUE}).")
     double polishRatio = LearnerConfig.defaults().polishRatio();
 
     @Option(

@@ -17,6 +17,17 @@ import java.util.Arrays;
  * U[k,j,:] becomes one unit with {@code W1 = U/√‖U‖} and {@code w2 = √‖U‖}. The gates must act on
  * the same normalised inputs as in training, which is why the scales are part of the student.
  *
+ * <p>Two layouts of the second layer. <b>Per-output</b> (one-vs-all group lasso): each unit feeds
+ * one output with one weight, as above. <b>Shared-output</b> ({@link #sharedOutput}): each unit has
+ * a second-layer row of length C shared across outputs, {@code out[:] += 1(zn·g > 0)·(zn·W1[u,:])·
+ * W2[u,:]}, as the paper's polishing (appendix A.2) and the nuclear-norm form (Theorem 3B) produce.
+ *
+ * <p>Parameters are counted once, here: {@link #parameterCount} is the trainable weights, h·d for
+ * the first layer plus h (per-output) or h·C (shared-output) for the second; the gate vectors and
+ * the column scales are reported apart ({@link #gateParameters}, {@link #scaleParameters}). The
+ * paper's Table 1 counts its gate convolution as parameters; {@link #storedParameterCount} is that
+ * figure.
+ *
  * <p>Immutable and thread-safe; {@link #forward} takes a caller-owned {@link Workspace}.
  */
 public final class StudentBlock {
@@ -30,6 +41,7 @@ public final class StudentBlock {
   private final int[] unitOutput;
   private final float[] firstLayer;
   private final float[] secondLayer;
+  private final boolean sharedOutput;
 
   /**
    * Creates a student; arrays are copied.
@@ -90,6 +102,48 @@ public final class StudentBlock {
     this.unitOutput = unitOutput.clone();
     this.firstLayer = firstLayer.clone();
     this.secondLayer = secondLayer.clone();
+    this.sharedOutput = false;
+  }
+
+  private StudentBlock(StudentBlock perOutputShell, float[] sharedSecondLayer) {
+    this.inputDim = perOutputShell.inputDim;
+    this.outputDim = perOutputShell.outputDim;
+    this.inverseScales = perOutputShell.inverseScales;
+    this.columnScales = perOutputShell.columnScales;
+    this.gates = perOutputShell.gates;
+    this.numGates = perOutputShell.numGates;
+    this.unitGate = perOutputShell.unitGate;
+    this.unitOutput = null;
+    this.firstLayer = perOutputShell.firstLayer;
+    requireLength("secondLayer", sharedSecondLayer.length, (long) unitGate.length * outputDim);
+    this.secondLayer = sharedSecondLayer.clone();
+    this.sharedOutput = true;
+  }
+
+  /**
+   * A shared-output student; arrays are copied.
+   *
+   * @param secondLayer row-major h × C: unit u's outgoing weights to every output
+   */
+  public static StudentBlock sharedOutput(
+      int inputDim,
+      int outputDim,
+      float[] columnScales,
+      float[] gates,
+      int[] unitGate,
+      float[] firstLayer,
+      float[] secondLayer) {
+    StudentBlock shell =
+        new StudentBlock(
+            inputDim,
+            outputDim,
+            columnScales,
+            gates,
+            unitGate,
+            new int[unitGate.length],
+            firstLayer,
+            new float[unitGate.length]);
+    return new StudentBlock(shell, secondLayer);
   }
 
   private static void requireLength(String name, long actual, long expected) {
@@ -136,6 +190,23 @@ public final class StudentBlock {
         open[p] = dot(zn, gates, p * inputDim, inputDim) > 0;
       }
       int outOff = b * outputDim;
+      if (sharedOutput) {
+        // Hidden activations, then their combination through the shared rows of W2.
+        for (int u = 0; u < unitGate.length; u++) {
+          if (!open[unitGate[u]]) {
+            continue;
+          }
+          float a = dot(zn, firstLayer, u * inputDim, inputDim);
+          if (a == 0f) {
+            continue;
+          }
+          int w = u * outputDim;
+          for (int c = 0; c < outputDim; c++) {
+            out[outOff + c] += a * secondLayer[w + c];
+          }
+        }
+        continue;
+      }
       for (int u = 0; u < unitGate.length; u++) {
         if (open[unitGate[u]]) {
           out[outOff + unitOutput[u]] +=
@@ -143,6 +214,79 @@ public final class StudentBlock {
         }
       }
     }
+  }
+
+  /**
+   * The hidden activations of a batch, {@code 1(zn·g_u > 0)·(zn·W1[u,:])} for every unit u: the
+   * features the paper's polishing refits a shared second layer on (appendix A.2).
+   *
+   * @param out row-major batch × h; overwritten
+   */
+  public void hidden(float[] z, int batch, float[] out, Workspace ws) {
+    if (batch < 0 || batch > ws.maxBatch) {
+      throw new IllegalArgumentException(
+          "batch " + batch + " exceeds workspace capacity " + ws.maxBatch);
+    }
+    int h = unitGate.length;
+    if (z.length < (long) batch * inputDim || out.length < (long) batch * h) {
+      throw new IllegalArgumentException("input or output too short for a batch of " + batch);
+    }
+    float[] zn = ws.normalized;
+    boolean[] open = ws.gateOpen;
+    for (int b = 0; b < batch; b++) {
+      int zOff = b * inputDim;
+      for (int i = 0; i < inputDim; i++) {
+        zn[i] = z[zOff + i] * inverseScales[i];
+      }
+      for (int p = 0; p < numGates; p++) {
+        open[p] = dot(zn, gates, p * inputDim, inputDim) > 0;
+      }
+      for (int u = 0; u < h; u++) {
+        out[b * h + u] = open[unitGate[u]] ? dot(zn, firstLayer, u * inputDim, inputDim) : 0f;
+      }
+    }
+  }
+
+  /**
+   * This student's units with a new second layer shared across outputs ({@code secondLayer} row-
+   * major h × C), keeping only the units whose row is non-zero: what polishing produces.
+   */
+  public StudentBlock withSharedSecondLayer(float[] secondLayer) {
+    int h = unitGate.length;
+    requireLength("secondLayer", secondLayer.length, (long) h * outputDim);
+    int kept = 0;
+    boolean[] keep = new boolean[h];
+    for (int u = 0; u < h; u++) {
+      for (int c = 0; c < outputDim && !keep[u]; c++) {
+        keep[u] = secondLayer[u * outputDim + c] != 0f;
+      }
+      kept += keep[u] ? 1 : 0;
+    }
+    int[] gateRow = new int[numGates];
+    Arrays.fill(gateRow, -1);
+    int usedGates = 0;
+    int[] ug = new int[kept];
+    float[] w1 = new float[kept * inputDim];
+    float[] w2 = new float[kept * outputDim];
+    for (int u = 0, k = 0; u < h; u++) {
+      if (!keep[u]) {
+        continue;
+      }
+      if (gateRow[unitGate[u]] < 0) {
+        gateRow[unitGate[u]] = usedGates++;
+      }
+      ug[k] = gateRow[unitGate[u]];
+      System.arraycopy(firstLayer, u * inputDim, w1, k * inputDim, inputDim);
+      System.arraycopy(secondLayer, u * outputDim, w2, k * outputDim, outputDim);
+      k++;
+    }
+    float[] g = new float[usedGates * inputDim];
+    for (int p = 0; p < numGates; p++) {
+      if (gateRow[p] >= 0) {
+        System.arraycopy(gates, p * inputDim, g, gateRow[p] * inputDim, inputDim);
+      }
+    }
+    return sharedOutput(inputDim, outputDim, columnScales, g, ug, w1, w2);
   }
 
   /** Σ a[i]·b[off+i] with four independent accumulators (keeps the FP pipeline busy). */
@@ -184,14 +328,32 @@ public final class StudentBlock {
     return numGates;
   }
 
-  /** Trainable parameters as the paper counts them: h·(d + 1). */
+  /**
+   * Trainable weights: h·(d + 1) per-output (the paper's count for its MLP students), h·(d + C)
+   * shared-output. Gates and scales are not in it.
+   */
   public long parameterCount() {
-    return (long) hiddenUnits() * (inputDim + 1);
+    return (long) hiddenUnits() * (inputDim + (sharedOutput ? outputDim : 1));
   }
 
-  /** Every stored number: units, the gate vectors and the column scales. */
+  /** The stored gate vectors: G·d numbers (the paper's Table 1 counts its gate conv). */
+  public long gateParameters() {
+    return (long) numGates * inputDim;
+  }
+
+  /** The column scales: d numbers. */
+  public long scaleParameters() {
+    return inputDim;
+  }
+
+  /** Every stored number: the weights, the gate vectors and the column scales. */
   public long storedParameterCount() {
-    return parameterCount() + (long) numGates * inputDim + inputDim;
+    return parameterCount() + gateParameters() + scaleParameters();
+  }
+
+  /** Whether the second layer is shared across outputs (h × C) rather than one weight a unit. */
+  public boolean isSharedOutput() {
+    return sharedOutput;
   }
 
   /** A copy of the column scales s. */
@@ -209,8 +371,15 @@ public final class StudentBlock {
     return unitGate.clone();
   }
 
-  /** A copy of each unit's output index. */
+  /**
+   * A copy of each unit's output index (per-output layout only).
+   *
+   * @throws IllegalStateException for a shared-output student
+   */
   public int[] unitOutputs() {
+    if (sharedOutput) {
+      throw new IllegalStateException("a shared-output student has no per-unit output index");
+    }
     return unitOutput.clone();
   }
 
@@ -219,7 +388,7 @@ public final class StudentBlock {
     return firstLayer.clone();
   }
 
-  /** A copy of the second-layer weights. */
+  /** A copy of the second layer: h weights (per-output) or row-major h × C (shared-output). */
   public float[] secondLayer() {
     return secondLayer.clone();
   }

@@ -15,8 +15,8 @@ import java.util.zip.CRC32;
  * <pre>
  *   offset  size        field
  *   0       4           magic "CDST"
- *   4       2           format version (1)
- *   6       2           flags (0)
+ *   4       2           format version (2; 1 is read too)
+ *   6       2           flags: bit 0 = shared-output second layer (version 2 only)
  *   8       4           d, input dimension
  *   12      4           C, output dimension
  *   16      4           h, hidden units
@@ -24,18 +24,24 @@ import java.util.zip.CRC32;
  *   24      4·d         column scales s (float32)
  *   …       4·G·d       gates, row-major G×d (float32)
  *   …       4·h         unit → gate row (int32)
- *   …       4·h         unit → output index (int32)
+ *   …       4·h         unit → output index (int32)            per-output layout only
  *   …       4·h·d       first layer, row-major h×d (float32)
- *   …       4·h         second layer (float32)
+ *   …       4·h         second layer (float32)                  per-output layout
+ *           4·h·C       second layer, row-major h×C (float32)   shared-output layout
  *   end−4   4           CRC-32 of every byte before it
  * </pre>
+ *
+ * A version-1 file is the per-output layout with flags 0; this code reads it unchanged.
  */
 public final class StudentFormat {
   /** "CDST". */
   public static final int MAGIC = 0x54534443;
 
   /** The version this code writes; it reads versions up to this one. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+
+  /** Flag bit: the second layer is shared across outputs (h × C). */
+  static final int SHARED_OUTPUT = 1;
 
   private static final int HEADER = 24;
 
@@ -46,12 +52,13 @@ public final class StudentFormat {
     int d = s.inputDim();
     int h = s.hiddenUnits();
     int g = s.numGates();
-    long size = HEADER + 4L * (d + (long) g * d + 3L * h + (long) h * d) + 4;
+    boolean shared = s.isSharedOutput();
+    long size = HEADER + bodyBytes(d, s.outputDim(), h, g, shared) + 4;
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("student too large to encode: " + size + " bytes");
     }
     ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(MAGIC).putShort((short) VERSION).putShort((short) 0);
+    b.putInt(MAGIC).putShort((short) VERSION).putShort((short) (shared ? SHARED_OUTPUT : 0));
     b.putInt(d).putInt(s.outputDim()).putInt(h).putInt(g);
     for (float v : s.columnScales()) {
       b.putFloat(v);
@@ -62,8 +69,10 @@ public final class StudentFormat {
     for (int v : s.unitGates()) {
       b.putInt(v);
     }
-    for (int v : s.unitOutputs()) {
-      b.putInt(v);
+    if (!shared) {
+      for (int v : s.unitOutputs()) {
+        b.putInt(v);
+      }
     }
     for (float v : s.firstLayer()) {
       b.putFloat(v);
@@ -110,7 +119,12 @@ public final class StudentFormat {
               + VERSION
               + ")");
     }
-    b.getShort();
+    int flags = b.getShort() & 0xffff;
+    if ((version == 1 && flags != 0) || (flags & ~SHARED_OUTPUT) != 0) {
+      throw new StudentFormatException(
+          "unknown student flags 0x" + Integer.toHexString(flags) + " for version " + version);
+    }
+    boolean shared = (flags & SHARED_OUTPUT) != 0;
     int d = b.getInt();
     int c = b.getInt();
     int h = b.getInt();
@@ -119,7 +133,7 @@ public final class StudentFormat {
       throw new StudentFormatException(
           "bad student shape: d=" + d + ", C=" + c + ", units=" + h + ", gates=" + g);
     }
-    long expected = HEADER + 4L * (d + (long) g * d + 3L * h + (long) h * d) + 4;
+    long expected = HEADER + bodyBytes(d, c, h, g, shared) + 4;
     if (length != expected) {
       throw new StudentFormatException(
           (length < expected ? "truncated" : "oversized")
@@ -138,6 +152,11 @@ public final class StudentFormat {
       float[] scales = floats(b, d);
       float[] gates = floats(b, g * d);
       int[] unitGate = ints(b, h);
+      if (shared) {
+        float[] first = floats(b, h * d);
+        float[] second = floats(b, h * c);
+        return StudentBlock.sharedOutput(d, c, scales, gates, unitGate, first, second);
+      }
       int[] unitOutput = ints(b, h);
       float[] first = floats(b, h * d);
       float[] second = floats(b, h);
@@ -145,6 +164,12 @@ public final class StudentFormat {
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       throw new StudentFormatException("inconsistent student: " + e.getMessage());
     }
+  }
+
+  /** Bytes between the header and the checksum. */
+  private static long bodyBytes(int d, int c, int h, int g, boolean shared) {
+    long perUnit = shared ? 1L + d + c : 3L + d;
+    return 4L * (d + (long) g * d + h * perUnit);
   }
 
   /** Writes a student file. */

@@ -78,4 +78,34 @@ class StudentBlockTest {
                     new float[1]))
         .hasMessageContaining("unit 0 uses missing gate 1");
   }
+
+  @Test
+  void sharedOutputForwardShouldEqualHiddenActivationsTimesTheSecondLayer() {
+    StudentBlock s = StudentFormatTest.randomSharedStudent(7);
+    int n = 5;
+    float[] z = new float[n * 6];
+    java.util.Random r = new java.util.Random(8);
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (float) r.nextGaussian();
+    }
+    float[] hidden = new float[n * 3];
+    s.hidden(z, n, hidden, s.newWorkspace(n));
+    float[] w2 = s.secondLayer();
+    float[] out = new float[n * 4];
+    s.forward(z, n, out, s.newWorkspace(n));
+    boolean someOpen = false;
+    for (int b = 0; b < n; b++) {
+      for (int c = 0; c < 4; c++) {
+        float expected = 0;
+        for (int u = 0; u < 3; u++) {
+          expected += hidden[b * 3 + u] * w2[u * 4 + c];
+          someOpen |= hidden[b * 3 + u] != 0;
+        }
+        assertThat(out[b * 4 + c]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5f));
+      }
+    }
+    assertThat(someOpen).as("the test must exercise open gates").isTrue();
+    assertThat(s.gateParameters()).isEqualTo(2L * 6);
+    assertThat(s.storedParameterCount()).isEqualTo(3L * 10 + 12 + 6);
+  }
 }

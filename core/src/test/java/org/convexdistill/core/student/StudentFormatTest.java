@@ -99,4 +99,66 @@ class StudentFormatTest {
         .isInstanceOf(StudentFormatException.class)
         .hasMessageContaining("unit 0 uses missing gate 5");
   }
+
+  static StudentBlock randomSharedStudent(long seed) {
+    Random r = new Random(seed);
+    int d = 6;
+    int c = 4;
+    int h = 3;
+    float[] scales = new float[d];
+    float[] gates = new float[2 * d];
+    float[] first = new float[h * d];
+    float[] second = new float[h * c];
+    for (int i = 0; i < d; i++) {
+      scales[i] = 0.5f + r.nextFloat();
+    }
+    for (int i = 0; i < gates.length; i++) {
+      gates[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < first.length; i++) {
+      first[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < second.length; i++) {
+      second[i] = (float) r.nextGaussian();
+    }
+    return StudentBlock.sharedOutput(d, c, scales, gates, new int[] {0, 1, 1}, first, second);
+  }
+
+  @Test
+  void shouldRoundTripASharedOutputStudentAsVersion2() throws Exception {
+    StudentBlock s = randomSharedStudent(4);
+    byte[] bytes = StudentFormat.encode(s);
+    assertThat(bytes[4]).as("version").isEqualTo((byte) 2);
+    assertThat(bytes[6]).as("shared-output flag").isEqualTo((byte) 1);
+    StudentBlock back = StudentFormat.decode(bytes);
+    assertThat(back.isSharedOutput()).isTrue();
+    assertThat(back.secondLayer()).containsExactly(s.secondLayer());
+    assertThat(back.firstLayer()).containsExactly(s.firstLayer());
+    assertThat(back.unitGates()).containsExactly(s.unitGates());
+    assertThat(back.parameterCount()).isEqualTo(3L * (6 + 4));
+    assertThat(StudentFormat.encode(back)).isEqualTo(bytes);
+  }
+
+  @Test
+  void shouldStillLoadAVersion1File() throws Exception {
+    StudentBlock s = randomStudent(5);
+    byte[] bytes = StudentFormat.encode(s);
+    // A version-1 file is the same per-output body with version 1 and flags 0.
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putShort(4, (short) 1).putShort(6, (short) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    b.putInt(bytes.length - 4, (int) crc.getValue());
+    StudentBlock back = StudentFormat.decode(bytes);
+    assertThat(back.isSharedOutput()).isFalse();
+    assertThat(back.unitOutputs()).containsExactly(s.unitOutputs());
+    assertThat(back.secondLayer()).containsExactly(s.secondLayer());
+    // ... and a version-1 file may not carry the shared-output flag.
+    b.putShort(6, (short) 1);
+    crc.reset();
+    crc.update(bytes, 0, bytes.length - 4);
+    b.putInt(bytes.length - 4, (int) crc.getValue());
+    assertThatThrownBy(() -> StudentFormat.decode(bytes))
+        .hasMessageContaining("unknown student flags");
+  }
 }

@@ -16,7 +16,13 @@ import org.convexdistill.solver.InvalidProblemException;
  * @param minRatio smallest λ / λ_max of the grid
  * @param threads solver threads for elementwise passes
  * @param polishRatio after selecting λ, refit on the selected support at {@code polishRatio·λ} (0 =
- *     no polish): removes most of the lasso's shrinkage without adding units
+ *     no polish): a support-restricted (relaxed-lasso) refit that removes most of the lasso's
+ *     shrinkage without adding units
+ * @param sharedPolish then the paper's polishing (appendix A.2): a second layer shared across
+ *     outputs refitted by group elastic net, within the same parameter budget, units·(d + C)
+ * @param nuclear instead of the group lasso, the convex shared-output model (Theorem 3B, nuclear
+ *     norm) with rank budget/(d + C)/gates per gate, solved down a short λ path to {@code
+ *     nuclearLambdaRatio}·λmax
  */
 public record DistillOptions(
     int block,
@@ -28,7 +34,10 @@ public record DistillOptions(
     int pathPoints,
     double minRatio,
     int threads,
-    double polishRatio) {
+    double polishRatio,
+    boolean sharedPolish,
+    boolean nuclear,
+    double nuclearLambdaRatio) {
 
   public static Builder builder() {
     return new Builder();
@@ -38,8 +47,12 @@ public record DistillOptions(
    * The budget in hidden units (non-zero groups) for a block of {@code blockParams} and input d.
    */
   public int targetGroups(long blockParams, int inputDim) {
-    long budget = maxParams > 0 ? maxParams : (long) Math.floor(blockParams / compression);
-    return (int) Math.max(1, budget / (inputDim + 1));
+    return (int) Math.max(1, budget(blockParams) / (inputDim + 1));
+  }
+
+  /** The parameter budget for a block of {@code blockParams}. */
+  public long budget(long blockParams) {
+    return maxParams > 0 ? maxParams : (long) Math.floor(blockParams / compression);
   }
 
   /** Builder with {@code setX} for required and {@code optX} for optional values. */
@@ -54,6 +67,22 @@ public record DistillOptions(
     private double minRatio = 0.01;
     private int threads = Runtime.getRuntime().availableProcessors();
     private double polishRatio = 0.1;
+    private boolean sharedPolish;
+    private boolean nuclear;
+    private double nuclearLambdaRatio = 0.02;
+
+    /** Fit the nuclear-norm shared-output model at this fraction of its λmax instead. */
+    public Builder optNuclear(double lambdaRatio) {
+      this.nuclear = true;
+      this.nuclearLambdaRatio = lambdaRatio;
+      return this;
+    }
+
+    /** Also run the paper's polishing: a shared second layer by group elastic net. */
+    public Builder optSharedPolish(boolean sharedPolish) {
+      this.sharedPolish = sharedPolish;
+      return this;
+    }
 
     /** Polish at this fraction of the selected λ on its support (0 turns polishing off). */
     public Builder optPolishRatio(double polishRatio) {
@@ -141,6 +170,10 @@ public record DistillOptions(
       if (!(polishRatio >= 0 && polishRatio < 1)) {
         throw new InvalidProblemException("polish ratio must be in [0, 1), got " + polishRatio);
       }
+      if (nuclear && !(nuclearLambdaRatio > 0 && nuclearLambdaRatio < 1)) {
+        throw new InvalidProblemException(
+            "nuclear λ ratio must be in (0, 1), got " + nuclearLambdaRatio);
+      }
       return new DistillOptions(
           block,
           maxParams,
@@ -151,7 +184,10 @@ public record DistillOptions(
           pathPoints,
           minRatio,
           threads,
-          polishRatio);
+          polishRatio,
+          sharedPolish,
+          nuclear,
+          nuclearLambdaRatio);
     }
   }
 }

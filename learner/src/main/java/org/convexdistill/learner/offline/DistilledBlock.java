@@ -1,6 +1,8 @@
 package org.convexdistill.learner.offline;
 
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.solver.NuclearNormFit;
+import org.convexdistill.solver.SharedLayerFit;
 import org.convexdistill.solver.SolverResult;
 
 /**
@@ -12,7 +14,10 @@ import org.convexdistill.solver.SolverResult;
  * @param pathIterations R-FISTA iterations over the whole path
  * @param solverSeconds seconds over the whole path
  * @param extractSeconds seconds spent running the teacher for activations
- * @param targetGroups the hidden-unit budget
+ * @param targetGroups the hidden-unit budget of the one-vs-all solve
+ * @param oneVsAll the one-vs-all (per-output) student before the shared polish, or null without one
+ * @param sharedPolish the shared-layer solve the student comes from, or null without one
+ * @param nuclear the nuclear-norm solve the student comes from (then {@code solution} is null)
  */
 public record DistilledBlock(
     int block,
@@ -25,9 +30,12 @@ public record DistilledBlock(
     int pathIterations,
     double solverSeconds,
     double extractSeconds,
-    int targetGroups) {
+    int targetGroups,
+    StudentBlock oneVsAll,
+    SharedLayerFit.Result sharedPolish,
+    NuclearNormFit.Result nuclear) {
 
-  /** h·(d+1), the student's parameters as the paper counts them. */
+  /** The student's trainable weights: h·(d + 1) per-output, h·(d + C) shared-output. */
   public long studentParameters() {
     return student.parameterCount();
   }

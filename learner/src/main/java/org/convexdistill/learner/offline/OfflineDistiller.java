@@ -1,13 +1,17 @@
 package org.convexdistill.learner.offline;
 
+import java.util.List;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.InvalidProblemException;
+import org.convexdistill.solver.NuclearNormFit;
 import org.convexdistill.solver.RFista;
 import org.convexdistill.solver.RegularizationPath;
+import org.convexdistill.solver.SharedLayerFit;
+import org.convexdistill.solver.SharedLayerPolish;
 import org.convexdistill.solver.SolverOptions;
 import org.convexdistill.solver.StudentFactory;
 
@@ -44,6 +48,9 @@ public final class OfflineDistiller {
             .setTargets(a.outputs())
             .optRandomGates(options.gates(), options.seed())
             .build();
+    if (options.nuclear()) {
+      return nuclear(a, problem, blockParameters, options, extractSeconds);
+    }
     int target = options.targetGroups(blockParameters, problem.inputDim());
     SolverOptions base =
         SolverOptions.builder()
@@ -71,6 +78,22 @@ public final class OfflineDistiller {
         throw new InvalidProblemException("block " + a.block() + ": " + e.getMessage());
       }
       StudentBlock student = StudentFactory.fromSolution(problem, fit.used().weights());
+      StudentBlock oneVsAll = null;
+      SharedLayerFit.Result shared = null;
+      double polishSeconds = 0;
+      if (options.sharedPolish()) {
+        oneVsAll = student;
+        SharedLayerPolish.Polished p =
+            SharedLayerPolish.polish(
+                student,
+                a.inputs().data(),
+                a.outputs().data(),
+                a.samples(),
+                SharedLayerPolish.Options.forBudget(options.budget(blockParameters)));
+        student = p.student();
+        shared = p.result();
+        polishSeconds = p.path().stream().mapToDouble(SharedLayerFit.Result::seconds).sum();
+      }
       return new DistilledBlock(
           a.block(),
           student,
@@ -80,9 +103,49 @@ public final class OfflineDistiller {
           a.samples(),
           fit.pathPoints(),
           fit.iterations(),
-          fit.seconds(),
+          fit.seconds() + polishSeconds,
           extractSeconds,
-          target);
+          target,
+          oneVsAll,
+          shared,
+          null);
     }
+  }
+
+  /** The nuclear-norm student: rank per gate from the budget, a short warm-started λ path. */
+  private static DistilledBlock nuclear(
+      Activations a,
+      GatedReluProblem problem,
+      long blockParameters,
+      DistillOptions options,
+      double extractSeconds) {
+    int d = problem.inputDim();
+    int c = problem.outputs();
+    long units = options.budget(blockParameters) / (d + c);
+    int rank = (int) Math.max(1, units / problem.gates());
+    NuclearNormFit fit = new NuclearNormFit(problem, rank);
+    double end = options.nuclearLambdaRatio();
+    double[] ratios = {Math.max(end, 0.2), Math.max(end, 0.06), end};
+    List<NuclearNormFit.Result> path =
+        fit.path(ratios, options.gapTolerance(), 1000, options.seed());
+    NuclearNormFit.Result last = path.get(path.size() - 1);
+    StudentBlock student = fit.student(last, 1e-4);
+    int iterations = path.stream().mapToInt(NuclearNormFit.Result::iterations).sum();
+    double seconds = path.stream().mapToDouble(NuclearNormFit.Result::seconds).sum();
+    return new DistilledBlock(
+        a.block(),
+        student,
+        null,
+        null,
+        blockParameters,
+        a.samples(),
+        path.size(),
+        iterations,
+        seconds,
+        extractSeconds,
+        (int) Math.min(Integer.MAX_VALUE, units),
+        null,
+        null,
+        last);
   }
 }
