@@ -68,7 +68,7 @@ public final class NuclearNormFit {
   }
 
   /**
-   * @param type FLOAT for speed (the GEMMs; certificates then bottom out near 1e-4 relative), or
+   * @param type FLOAT for speed (the GEMMs; certificates then bottom out near 1e-3 relative), or
    *     DOUBLE to certify to near machine precision
    */
   public NuclearNormFit(GatedReluProblem problem, int rank, DataType type) {
@@ -101,7 +101,7 @@ public final class NuclearNormFit {
 
   /** λmax: the smallest λ at which V = 0 is optimal, max_j ‖(D_j Zn)ᵀ Y‖₂ / (nC). */
   public double lambdaMax() {
-    return spectralMax(y, null) / m;
+    return Math.max(spectralMax(y, false), spectralMax(y, true)) / m;
   }
 
   /**
@@ -258,7 +258,9 @@ public final class NuclearNormFit {
       rr = r.mul(r).sumNumber().doubleValue();
       loss = rr / (2 * m);
       thetaY = r.mul(y).sumNumber().doubleValue();
-      nu = spectralMax(r, null) / m;
+      // Warm-started power iteration can settle on a lower singular value when the top one moved
+      // away from the previous vectors; a fresh random start as well, and the larger estimate.
+      nu = Math.max(spectralMax(r, true), spectralMax(r, false)) / m;
       r.close();
     }
     double nuclear = nuclearNorms(x);
@@ -298,14 +300,43 @@ public final class NuclearNormFit {
    * singular values nearly tie converges slowly and is the one way this certificate could be
    * optimistic).
    */
-  private double spectralMax(INDArray r, float[] unused) {
+  private double spectralMax(INDArray r, boolean warm) {
+    if ((long) c * c * p <= 200_000 && c <= 128) {
+      return exactSpectralMax(r);
+    }
+    return powerSpectralMax(r, warm);
+  }
+
+  /** Small C: M_j = Znᵀ D_j R formed, σ₁ from the eigenvalues of M_jᵀ M_j (C × C), exactly. */
+  private double exactSpectralMax(INDArray r) {
+    double best = 0;
+    float[] pat = problem.patternsColumnMajor();
+    for (int j = 0; j < p; j++) {
+      float[] col = java.util.Arrays.copyOfRange(pat, j * n, (j + 1) * n);
+      try (INDArray dj = Nd4j.create(col, new long[] {n, 1}, 'f').castTo(type);
+          INDArray masked = r.mulColumnVector(dj);
+          INDArray mj = zn.transpose().mmul(masked);
+          INDArray gram = mj.transpose().mmul(mj)) {
+        double[] g = gram.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] vec = new double[c * c];
+        double[] val = new double[c];
+        SmallEigen.symmetricEigen(g, c, vec, val);
+        for (double v : val) {
+          best = Math.max(best, Math.sqrt(Math.max(0, v)));
+        }
+      }
+    }
+    return best;
+  }
+
+  private double powerSpectralMax(INDArray r, boolean warm) {
     INDArray pat = Nd4j.create(problem.patternsColumnMajor(), new long[] {n, p}, 'f').castTo(type);
     INDArray v;
-    if (powerStart != null) {
+    if (warm && powerStart != null) {
       v = powerStart.dup('f');
     } else {
       float[] start = new float[c * p];
-      Random random = new Random(17);
+      Random random = new Random(17 + (powerStart == null ? 0 : 1));
       for (int i = 0; i < start.length; i++) {
         start[i] = (float) random.nextGaussian();
       }
@@ -345,14 +376,18 @@ public final class NuclearNormFit {
       try (INDArray scale = Nd4j.create(norms, new long[] {1, p}, type)) {
         v = vNext.muliRowVector(scale);
       }
-      if (settled && it > 5) {
+      if (settled && it >= 30) {
         break;
       }
     }
-    if (powerStart != null) {
-      powerStart.close();
+    if (warm || powerStart == null) {
+      if (powerStart != null) {
+        powerStart.close();
+      }
+      powerStart = v;
+    } else {
+      v.close();
     }
-    powerStart = v;
     pat.close();
     double best = 0;
     for (double s : sigma) {

@@ -167,7 +167,7 @@ class NuclearNormFitTest {
       assertThat(Math.abs(r.objective() - reference) / reference)
           .as("%s: BM %s vs SVT reference %s", type, r.objective(), reference)
           .isLessThan(exact ? 1e-7 : 1e-4);
-      assertThat(r.relativeGap()).as("%s certificate", type).isLessThan(exact ? 1e-8 : 2e-4);
+      assertThat(r.relativeGap()).as("%s certificate", type).isLessThan(exact ? 1e-6 : 1e-3);
       // A lower bound on the optimum, to the precision the arithmetic allows.
       assertThat(r.dualValue()).isLessThanOrEqualTo(reference * (1 + (exact ? 1e-9 : 2e-4)));
     }
