@@ -52,6 +52,28 @@ public final class Topics {
   }
 
   /** Creates whichever of the topics are missing (existing ones are left alone). */
+  /**
+   * Waits until every partition of {@code names} has a leader. A producer that writes to a topic
+   * the moment it is created can get NotLeaderOrFollower, and an idempotent one then retried into
+   * an endless OutOfOrderSequence loop on a loaded machine (seen in a test run).
+   */
+  static void awaitLeaders(Admin admin, List<String> names)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      boolean ready =
+          admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+              .allMatch(t -> t.partitions().stream().allMatch(pi -> pi.leader() != null));
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        throw new TimeoutException("partitions of " + names + " have no leader after 30 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
   public static void ensure(Admin admin, int partitions) {
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -59,6 +81,7 @@ public final class Topics {
           declarations(partitions).stream().filter(t -> !existing.contains(t.name())).toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
       }
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create the topics: " + e.getMessage(), e);
