@@ -77,7 +77,8 @@ class NuclearNormFitTest {
     return obj;
   }
 
-  private static double nuclear(double[] v, int d, int c) {
+  /** VᵀV (C × C) of a row-major d × C matrix. */
+  private static double[] gram(double[] v, int d, int c) {
     double[] vtv = new double[c * c];
     for (int a = 0; a < c; a++) {
       for (int b = 0; b < c; b++) {
@@ -88,6 +89,11 @@ class NuclearNormFitTest {
         vtv[a * c + b] = s;
       }
     }
+    return vtv;
+  }
+
+  private static double nuclear(double[] v, int d, int c) {
+    double[] vtv = gram(v, d, c);
     double[] w = new double[c * c];
     double[] e = new double[c];
     SmallEigen.symmetricEigen(vtv, c, w, e);
@@ -100,16 +106,7 @@ class NuclearNormFitTest {
 
   /** V·W·diag(max(σ − t, 0)/σ)·Wᵀ with VᵀV = W·diag(σ²)·Wᵀ. */
   private static double[] threshold(double[] v, int d, int c, double t) {
-    double[] vtv = new double[c * c];
-    for (int a = 0; a < c; a++) {
-      for (int b = 0; b < c; b++) {
-        double s = 0;
-        for (int i = 0; i < d; i++) {
-          s += v[i * c + a] * v[i * c + b];
-        }
-        vtv[a * c + b] = s;
-      }
-    }
+    double[] vtv = gram(v, d, c);
     double[] w = new double[c * c];
     double[] e = new double[c];
     SmallEigen.symmetricEigen(vtv, c, w, e);
