@@ -143,8 +143,9 @@ public final class TeacherProvider {
       throw new UserException(
           String.format(
               "the teacher in %s has %.2f%% test accuracy, below the %.0f%% floor: its"
-                  + " distillation figures would mean nothing; train it on the full data"
-                  + " ('distill teacher train --epochs 2') or pass --retrain",
+                  + " distillation figures would mean nothing; train a better one ('distill"
+                  + " teacher train --epochs 20', or --retrain here) or lower"
+                  + " --min-teacher-accuracy",
               dir, 100 * card.testAccuracy(), 100 * floor));
     }
   }

@@ -101,7 +101,7 @@ public final class NuclearNormFit {
 
   /** λmax: the smallest λ at which V = 0 is optimal, max_j ‖(D_j Zn)ᵀ Y‖₂ / (nC). */
   public double lambdaMax() {
-    return Math.max(spectralMax(y, false), spectralMax(y, true)) / m;
+    return spectralMax(y) / m;
   }
 
   /**
@@ -258,15 +258,12 @@ public final class NuclearNormFit {
       rr = r.mul(r).sumNumber().doubleValue();
       loss = rr / (2 * m);
       thetaY = r.mul(y).sumNumber().doubleValue();
-      // Warm-started power iteration can settle on a lower singular value when the top one moved
-      // away from the previous vectors; a fresh random start as well, and the larger estimate.
-      nu = Math.max(spectralMax(r, true), spectralMax(r, false)) / m;
+      nu = spectralMax(r) / m;
       r.close();
     }
     double nuclear = nuclearNorms(x);
     double objective = loss + lambda * nuclear;
     // θ = α·r/m scaled into the dual ball; D(α) = (‖Y‖² − ‖αr − Y‖²)/(2m), best α in [0, λ/ν].
-    double yy = problem.targetSquaredNorm();
     double alphaMax = nu > 0 ? Math.min(1, lambda / nu) : 1;
     // D(α) = (2α⟨r,Y⟩ − α²‖r‖²)/(2m): concave, maximised at ⟨r,Y⟩/‖r‖², clipped.
     double best = rr > 0 ? Math.max(0, Math.min(alphaMax, thetaY / rr)) : 0;
@@ -279,7 +276,6 @@ public final class NuclearNormFit {
     for (int i = 0; i < fb.length; i++) {
       fb[i] = (float) x[d * pr + i];
     }
-    assert yy >= 0;
     return new Result(
         fa,
         fb,
@@ -300,11 +296,13 @@ public final class NuclearNormFit {
    * singular values nearly tie converges slowly and is the one way this certificate could be
    * optimistic).
    */
-  private double spectralMax(INDArray r, boolean warm) {
+  private double spectralMax(INDArray r) {
     if ((long) c * c * p <= 200_000 && c <= 128) {
       return exactSpectralMax(r);
     }
-    return powerSpectralMax(r, warm);
+    // Warm-started power iteration can settle on a lower singular value when the top one moved
+    // away from the previous vectors: a fresh random start as well, and the larger estimate.
+    return Math.max(powerSpectralMax(r, true), powerSpectralMax(r, false));
   }
 
   /** Small C: M_j = Znᵀ D_j R formed, σ₁ from the eigenvalues of M_jᵀ M_j (C × C), exactly. */
