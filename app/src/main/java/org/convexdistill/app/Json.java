@@ -32,6 +32,8 @@ public final class Json {
     m.put("iterations", r.iterations());
     m.put("backtracks", r.backtracks());
     m.put("restarts", r.restarts());
+    m.put("outer_iterations", r.outerIterations());
+    m.put("working_set_peak", r.workingSetPeak());
     m.put("stop_reason", r.stopReason().jsonName());
     m.put("converged", r.converged());
     m.put("seconds", r.seconds());

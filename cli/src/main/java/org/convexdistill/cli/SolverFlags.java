@@ -1,6 +1,7 @@
 package org.convexdistill.cli;
 
 import org.convexdistill.app.UserException;
+import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.SolverOptions;
 import picocli.CommandLine.Option;
 
@@ -26,19 +27,30 @@ final class SolverFlags {
   int maxIters = SolverOptions.DEFAULT_MAX_ITERATIONS;
 
   @Option(
+      names = "--no-working-set",
+      description =
+          "Iterate on every group (the solver before working sets; for comparisons). By default"
+              + " iterations run on working sets and the result is certified on all groups.")
+  boolean noWorkingSet;
+
+  @Option(
       names = "--threads",
       paramLabel = "K",
-      description = "Threads for the solver's elementwise passes (default: all cores).")
+      description =
+          "Solver threads: OpenBLAS's GEMM threads and the elementwise passes (default: all"
+              + " cores).")
   int threads = Runtime.getRuntime().availableProcessors();
 
   SolverOptions.Builder builder(double lambda) {
     if (threads < 1) {
       throw new UserException("--threads must be >= 1, got " + threads);
     }
+    BlasThreads.set(threads);
     return SolverOptions.builder()
         .setLambda(lambda)
         .optGapTolerance(gapTol)
         .optSubgradientTolerance(tol)
-        .optMaxIterations(maxIters);
+        .optMaxIterations(maxIters)
+        .optWorkingSet(!noWorkingSet);
   }
 }

@@ -13,6 +13,8 @@ package org.convexdistill.solver;
  * @param listener called after every iteration, or null
  * @param allowedGroups groups (index k·P + j) that may be non-zero, or null for all: the problem
  *     restricted to a support, e.g. to polish a selected solution without adding units
+ * @param workingSet iterate on working sets of groups (certified on the whole problem); false
+ *     iterates on every group, as the solver did before working sets
  */
 public record SolverOptions(
     double lambda,
@@ -22,7 +24,8 @@ public record SolverOptions(
     ConvexWeights warmStart,
     double initialStep,
     IterationListener listener,
-    boolean[] allowedGroups) {
+    boolean[] allowedGroups,
+    boolean workingSet) {
 
   /** Default relative duality gap: a certified 1e-5, ten times tighter than the 1e-4 we promise. */
   public static final double DEFAULT_GAP_TOLERANCE = 1e-5;
@@ -63,6 +66,7 @@ public record SolverOptions(
         .optInitialStep(initialStep)
         .optListener(listener)
         .optAllowedGroups(allowedGroups)
+        .optWorkingSet(workingSet)
         .build();
   }
 
@@ -77,6 +81,7 @@ public record SolverOptions(
         .optInitialStep(initialStep)
         .optListener(listener)
         .optAllowedGroups(groups)
+        .optWorkingSet(workingSet)
         .build();
   }
 
@@ -90,8 +95,15 @@ public record SolverOptions(
     private double initialStep = Double.NaN;
     private IterationListener listener;
     private boolean[] allowedGroups;
+    private boolean workingSet = true;
 
     private Builder() {}
+
+    /** Iterate on working sets (default true); false runs every iteration on every group. */
+    public Builder optWorkingSet(boolean workingSet) {
+      this.workingSet = workingSet;
+      return this;
+    }
 
     /** Restricts the problem to these groups (index k·P + j); the others stay exactly zero. */
     public Builder optAllowedGroups(boolean[] allowedGroups) {
@@ -174,7 +186,8 @@ public record SolverOptions(
           warmStart,
           initialStep,
           listener,
-          allowedGroups);
+          allowedGroups,
+          workingSet);
     }
   }
 }

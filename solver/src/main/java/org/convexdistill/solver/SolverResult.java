@@ -13,6 +13,9 @@ package org.convexdistill.solver;
  * @param stopReason why it stopped
  * @param seconds wall-clock time of the solve
  * @param flops floating-point operations in the large matrix products
+ * @param outerIterations restricted solves on a working set, each followed by a full certificate (1
+ *     without a working set)
+ * @param workingSetPeak the largest working set, in groups
  */
 public record SolverResult(
     ConvexWeights weights,
@@ -24,7 +27,9 @@ public record SolverResult(
     int restarts,
     StopReason stopReason,
     double seconds,
-    double flops) {
+    double flops,
+    int outerIterations,
+    int workingSetPeak) {
 
   /** F(U). */
   public double objective() {

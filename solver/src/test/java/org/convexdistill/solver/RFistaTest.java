@@ -287,4 +287,30 @@ class RFistaTest {
     assertThat(r.converged()).isTrue();
     assertThat(r.objective()).isGreaterThan(full.objective() * (1 + 1e-4));
   }
+
+  @Test
+  void shouldReachTheSameCertifiedOptimumOnWorkingSetsAsOnAllGroups() {
+    // 16 outputs × 16 gates = 256 groups: enough for working sets smaller than the problem.
+    NpyArray[] wide = SlowReference.randomData(240, 6, 16, 16, 21);
+    try (RFista wideSolver = new RFista(SlowReference.problem(wide), 2)) {
+      for (double ratio : new double[] {0.5, 0.1}) {
+        double lambda = ratio * wideSolver.lambdaMax();
+        SolverOptions.Builder b = SolverOptions.builder().setLambda(lambda).optGapTolerance(1e-6);
+        SolverResult everyGroup = wideSolver.solve(b.optWorkingSet(false).build());
+        SolverResult workingSets = wideSolver.solve(b.optWorkingSet(true).build());
+
+        assertThat(everyGroup.outerIterations()).isEqualTo(1);
+        assertThat(everyGroup.workingSetPeak()).isEqualTo(256);
+        assertThat(workingSets.outerIterations()).as("ratio %s", ratio).isGreaterThan(1);
+        assertThat(workingSets.workingSetPeak()).as("ratio %s", ratio).isLessThan(256);
+        assertThat(workingSets.stopReason()).isEqualTo(StopReason.DUALITY_GAP);
+        // The working-set result is certified on the whole problem: recompute it independently.
+        Certificate recomputed = wideSolver.certify(workingSets.weights(), lambda);
+        assertThat(recomputed.relativeGap()).isLessThan(2e-6);
+        assertThat(Math.abs(workingSets.objective() - everyGroup.objective()))
+            .isLessThan(2e-6 * everyGroup.objective());
+        assertThat(workingSets.weights().support()).isEqualTo(everyGroup.weights().support());
+      }
+    }
+  }
 }

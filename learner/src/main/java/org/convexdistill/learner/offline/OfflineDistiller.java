@@ -4,6 +4,7 @@ import java.util.List;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.InvalidProblemException;
@@ -70,6 +71,7 @@ public final class OfflineDistiller {
             2,
             base,
             options.polishRatio());
+    BlasThreads.set(options.threads());
     try (RFista solver = new RFista(problem, options.threads())) {
       BudgetedFit.Result fit;
       try {

@@ -2,6 +2,7 @@ package org.convexdistill.learner.stream;
 
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.RFista;
@@ -92,6 +93,7 @@ public final class Refitter {
             config.lambdaStep(),
             coarse(),
             config.polishRatio());
+    BlasThreads.set(config.threads());
     try (RFista solver = new RFista(problem, config.threads())) {
       BudgetedFit.Result fit =
           BudgetedFit.fit(
