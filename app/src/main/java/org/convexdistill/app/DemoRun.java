@@ -26,7 +26,8 @@ public final class DemoRun {
    * What the demo does.
    *
    * @param images distinct test images the devices cycle through
-   * @param versions end once this many student versions are live
+   * @param versions end once this many student versions are live, or this many candidates were
+   *     judged by the learner's gate and serving runs the last one published
    * @param evalImages held-out test images of the final comparison
    * @param maxMinutes stop waiting for the learner after this long
    * @param rate images per second the devices send
@@ -113,15 +114,23 @@ public final class DemoRun {
           s.bootstrap(), s.broker() != null ? "embedded KRaft broker" : "external cluster", port);
       out.printf(
           "devices: %d publishing %d unlabeled test images (in a loop) at %.0f/s; held out for"
-              + " evaluation: %d; ends when %d versions are live%n",
-          settings.devices(), stream.count(), settings.rate(), eval.count(), settings.versions());
+              + " evaluation: %d; ends when %d versions are live or %d candidates were judged%n",
+          settings.devices(),
+          stream.count(),
+          settings.rate(),
+          eval.count(),
+          settings.versions(),
+          settings.versions());
       out.printf(
-          "learner: window %d, refit every %d rows or %d s, budget %,d parameters, %d gates%n%n",
+          "learner: window %d, refit every %d rows or %d s, budget %,d parameters, %d gates;"
+              + " a candidate goes live only with >= %.0f%% top-1 agreement with the teacher"
+              + " (until then the teacher serves)%n%n",
           learner.windowSize(),
           learner.refitEvery(),
           learner.refitInterval().toSeconds(),
           learner.maxParams(),
-          learner.gates());
+          learner.gates(),
+          100 * learner.minAgreement());
       AtomicBoolean stop = new AtomicBoolean();
       SimulatedDevices[] devicesHandle = new SimulatedDevices[1];
       Thread publisher =
@@ -145,15 +154,24 @@ public final class DemoRun {
               e.refit() == null
                   ? ""
                   : String.format(
-                      " (%s start, %d iterations, %.0f s solver, %d units, rel. gap %.2g)",
+                      " (%s start, %d iterations, %.0f s solver, %d units, rel. gap %.2g,"
+                          + " agreement with the teacher %.1f%%)",
                       e.refit().warm() ? "warm" : "cold",
                       e.refit().iterations(),
                       e.refit().solverSeconds(),
                       e.refit().student().hiddenUnits(),
-                      e.refit().published().relativeGap()));
+                      e.refit().published().relativeGap(),
+                      100 * e.refit().candidateAgreement()));
         }
         double outCount = count(s, "distill.images.out") + deadLettered(s);
-        boolean settled = s.serving().registry().current().version() >= settings.versions();
+        long servedVersion = s.serving().registry().current().version();
+        long lastPublished =
+            events.stream().mapToLong(StreamingLearner.Event::version).max().orElse(0);
+        // Done when enough versions are live, or when as many candidates were judged (the gate may
+        // turn them down: the teacher keeps serving) and serving runs the last one published.
+        boolean settled =
+            servedVersion >= settings.versions()
+                || (events.size() >= settings.versions() && servedVersion == lastPublished);
         if (now - lastLine >= 5e9 || settled) {
           double secs = (now - lastTick) / 1e9;
           List<LatencyProbe.Sample> recent = probe.since(lastLine == 0 ? t0 : lastLine);
@@ -220,7 +238,7 @@ public final class DemoRun {
     List<StreamingLearner.Event> events = s.events();
     Map<Long, Long> live = s.liveAtMillis();
     out.printf(
-        "%-8s %-9s %6s %8s %9s %10s %10s %9s %11s%n",
+        "%-8s %-9s %6s %8s %9s %10s %10s %7s %9s %11s%n",
         "version",
         "start",
         "units",
@@ -228,6 +246,7 @@ public final class DemoRun {
         "solver s",
         "rel.gap",
         "held MSE",
+        "agree",
         "refit s",
         "to live s");
     int coldIters = -1;
@@ -240,7 +259,7 @@ public final class DemoRun {
       var r = e.refit();
       Long liveAt = live.get(e.version());
       out.printf(
-          "%-8s %-9s %6d %8d %9.1f %10.1e %10.4f %9.1f %11s%s%n",
+          "%-8s %-9s %6d %8d %9.1f %10.1e %10.4f %6.1f%% %9.1f %11s%s%n",
           e.version() > 0 ? "v" + e.version() : "-",
           r.warm() ? "warm" : "cold",
           r.student().hiddenUnits(),
@@ -248,6 +267,7 @@ public final class DemoRun {
           r.solverSeconds(),
           r.published().relativeGap(),
           r.candidateMse(),
+          100 * r.candidateAgreement(),
           ((e.publishedAtMillis() > 0 ? e.publishedAtMillis() : System.currentTimeMillis())
                   - e.triggeredAtMillis())
               / 1e3,

@@ -21,6 +21,7 @@ import org.convexdistill.ingest.stage.InferenceConfig;
 import org.convexdistill.ingest.stage.IngestStage;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.StreamingLearner;
+import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
@@ -37,6 +38,7 @@ public record LocalStack(
     String bootstrap,
     DjlTeacher ingestTeacher,
     DjlTeacher servingTeacher,
+    DjlTeacher learnerTeacher,
     IngestStage ingest,
     StreamingLearner learner,
     ServingNode serving,
@@ -101,7 +103,12 @@ public record LocalStack(
             state.toString(),
             s.streamThreads());
     List<StreamingLearner.Event> events = new CopyOnWriteArrayList<>();
-    StreamingLearner l = new StreamingLearner(bootstrap, s.learner(), registry);
+    // The learner's own teacher copy (its own native handles) for the agreement gate's suffix.
+    DjlTeacher learnerTeacher =
+        DjlTeacher.load(s.teacherDir(), FashionMnist.CLASSES.length, TeacherProvider.BATCH);
+    StreamingLearner l =
+        new StreamingLearner(
+            bootstrap, s.learner(), registry, TeacherSuffix.of(learnerTeacher, s.block()));
     l.addListener(events::add);
     l.start();
     ServingNode node =
@@ -109,7 +116,17 @@ public record LocalStack(
     Map<Long, Long> live = new ConcurrentHashMap<>();
     node.registry().onSwap(m -> live.putIfAbsent(m.version(), System.currentTimeMillis()));
     return new LocalStack(
-        broker, bootstrap, ingestTeacher, servingTeacher, stage, l, node, registry, events, live);
+        broker,
+        bootstrap,
+        ingestTeacher,
+        servingTeacher,
+        learnerTeacher,
+        stage,
+        l,
+        node,
+        registry,
+        events,
+        live);
   }
 
   @Override
@@ -118,6 +135,7 @@ public record LocalStack(
     learner.close();
     ingest.close();
     servingTeacher.close();
+    learnerTeacher.close();
     ingestTeacher.close();
     if (broker != null) {
       broker.close();

@@ -13,6 +13,7 @@ import org.convexdistill.learner.stream.CandidateCheck;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.Refit;
 import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.teacher.DjlTeacher;
 
 /**
@@ -52,19 +53,22 @@ public final class RefitBenchmark {
       throw new UserException(
           "window + slides × refit-every exceeds the " + images.count() + " images");
     }
-    Activations a;
     try (DjlTeacher teacher =
         DjlTeacher.load(teacherDir, FashionMnist.CLASSES.length, TeacherProvider.BATCH)) {
-      a = Activations.extract(teacher, images.slice(0, total), block);
+      Activations a = Activations.extract(teacher, images.slice(0, total), block);
+      slide(config, a, TeacherSuffix.of(teacher, block), out);
     }
+  }
+
+  private void slide(LearnerConfig config, Activations a, TeacherSuffix suffix, PrintStream out) {
     int d = a.inputs().dim(1);
     int c = a.outputs().dim(1);
     ActivationWindow window = new ActivationWindow(config.windowSize(), d, c);
-    Refitter refitter = new Refitter(config);
+    Refitter refitter = new Refitter(config, suffix);
     int next = 0;
     Refit previous = null;
     out.printf(
-        "%-6s %-5s %6s %6s %7s %9s %10s %10s %10s  %s%n",
+        "%-6s %-5s %6s %6s %7s %9s %10s %10s %10s %7s  %s%n",
         "fit",
         "start",
         "units",
@@ -74,6 +78,7 @@ public final class RefitBenchmark {
         "rel.gap",
         "MSE",
         "current",
+        "agree",
         "verdict");
     for (int fit = 0; fit <= slides; fit++) {
       int until = fit == 0 ? config.windowSize() : next + config.refitEvery();
@@ -89,7 +94,7 @@ public final class RefitBenchmark {
               0);
       CandidateCheck.Verdict v = CandidateCheck.check(r, d, c, config);
       out.printf(
-          "%-6d %-5s %6d %6d %7d %9.1f %10.2e %10.4f %10.4f  %s%n",
+          "%-6d %-5s %6d %6d %7d %9.1f %10.2e %10.4f %10.4f %6.1f%%  %s%n",
           fit,
           r.warm() ? "warm" : "cold",
           r.student().hiddenUnits(),
@@ -99,6 +104,7 @@ public final class RefitBenchmark {
           r.published().relativeGap(),
           r.candidateMse(),
           r.currentMse(),
+          100 * r.candidateAgreement(),
           v.reason());
       previous = r;
     }

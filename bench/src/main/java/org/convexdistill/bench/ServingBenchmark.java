@@ -198,7 +198,7 @@ public final class ServingBenchmark {
             .setMseTolerance(1)
             .build();
     out.println("fitting a student of block 4 on 1,000 test images (quick, for latency only)...");
-    return new Refitter(quick).fit(w.snapshot(), null, null, null, 0).student();
+    return new Refitter(quick, null).fit(w.snapshot(), null, null, null, 0).student();
   }
 
   private static void publish(KafkaProducer<String, byte[]> p, StudentBlock s, long version)
@@ -217,6 +217,7 @@ public final class ServingBenchmark {
             0,
             0,
             0,
+            Double.NaN,
             0,
             0,
             s.hiddenUnits(),

@@ -4,8 +4,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Callable;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.learner.stream.StreamingLearner;
+import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.metrics.MetricsServer;
+import org.convexdistill.teacher.DjlTeacher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Option;
 final class LearnerCommand implements Callable<Integer> {
   @Mixin StreamOptions.Kafka kafka;
   @Mixin StreamOptions.Learner learner;
+  @Mixin TeacherOptions teacherOptions;
 
   @Option(
       names = "--metrics-port",
@@ -32,7 +35,11 @@ final class LearnerCommand implements Callable<Integer> {
     var config = learner.config(kafka.modelId); // validate before touching Kafka
     TopicSetup.ensure(bootstrap, kafka.partitions);
     PrometheusMeterRegistry registry = Metrics.newRegistry();
-    StreamingLearner l = new StreamingLearner(bootstrap, config, registry);
+    // The teacher's suffix anchors the promotion gate: candidates are scored against the teacher's
+    // own outputs (no labels).
+    DjlTeacher teacher = teacherOptions.load();
+    StreamingLearner l =
+        new StreamingLearner(bootstrap, config, registry, TeacherSuffix.of(teacher, kafka.block));
     l.addListener(
         e ->
             System.out.printf(
@@ -44,7 +51,7 @@ final class LearnerCommand implements Callable<Integer> {
     System.out.printf(
         "learner running for %s; metrics on http://127.0.0.1:%d/metrics%n",
         kafka.modelId, metrics.port());
-    Roles.runUntilStopped(l, metrics);
+    Roles.runUntilStopped(teacher, l, metrics);
     return 0;
   }
 }

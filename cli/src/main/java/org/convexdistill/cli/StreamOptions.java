@@ -139,8 +139,19 @@ final class StreamOptions {
     double mseTolerance = LearnerConfig.defaults().mseTolerance();
 
     @Option(
+        names = "--min-agreement",
+        paramLabel = "F",
+        description =
+            "Promotion gate: publish a candidate only if its top-1 agreement with the teacher on"
+                + " held-out window rows is at least F and not below the current student's"
+                + " (default: ${DEFAULT-VALUE}).")
+    double minAgreement = LearnerConfig.defaults().minAgreement();
+
+    @Option(
         names = "--solver-threads",
-        description = "BLAS threads of the solver (default: ${DEFAULT-VALUE}).")
+        description =
+            "Solver threads: OpenBLAS's GEMM threads and the elementwise passes (default:"
+                + " ${DEFAULT-VALUE}).")
     int solverThreads = LearnerConfig.defaults().threads();
 
     LearnerConfig config(String modelId) {
@@ -157,6 +168,7 @@ final class StreamOptions {
             .setPolishRatio(polishRatio)
             .setMaxRelativeGap(maxRelativeGap)
             .setMseTolerance(mseTolerance)
+            .setMinAgreement(minAgreement)
             .setThreads(solverThreads)
             .build();
       } catch (IllegalArgumentException e) {

@@ -67,6 +67,8 @@ final class ModelViews {
     c.put("iterations", r.iterations());
     c.put("solver_seconds", r.solverSeconds());
     c.put("held_out_mse", r.heldOutMse());
+    // Top-1 agreement with the teacher on the learner's held-out rows (null: not measured).
+    c.put("teacher_agreement", Double.isNaN(r.teacherAgreement()) ? null : r.teacherAgreement());
     return o;
   }
 }

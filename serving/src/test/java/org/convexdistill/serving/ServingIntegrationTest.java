@@ -127,6 +127,7 @@ class ServingIntegrationTest {
             1.0,
             1e-3,
             0.5,
+            0.97,
             10,
             0.5,
             6,

@@ -19,10 +19,16 @@ import org.convexdistill.core.student.StudentFormatException;
  * <pre>
  * magic "CDSR" (4), format version (2), flags (2: bit 0 = warm-started), then little-endian:
  * model id, teacher id (length-prefixed UTF-8), block (4), version (8), parent version (8; 0 =
- * none), λ (8), objective (8), relative gap (8), held-out MSE (8), iterations (4), solver seconds
- * (8), non-zero groups (4), parameters (8), created-at epoch ms (8), ranges (4 + 20 each:
- * partition, from, to), student length (4) + student bytes (CDST, with its own CRC-32)
+ * none), λ (8), objective (8), relative gap (8), held-out MSE (8), [format 2: top-1 agreement
+ * with the teacher (8; NaN = not measured)], iterations (4), solver seconds (8), non-zero groups
+ * (4), parameters (8), created-at epoch ms (8), ranges (4 + 20 each: partition, from, to), student
+ * length (4) + student bytes (CDST, with its own CRC-32)
  * </pre>
+ *
+ * Format 1 (no agreement) still decodes, with agreement NaN.
+ *
+ * @param teacherAgreement fraction of held-out window rows on which the student's block output, run
+ *     through the teacher's suffix, gives the teacher's own top-1 class (NaN = not measured)
  */
 public record StudentRelease(
     String modelId,
@@ -34,6 +40,7 @@ public record StudentRelease(
     double objective,
     double relativeGap,
     double heldOutMse,
+    double teacherAgreement,
     int iterations,
     double solverSeconds,
     int nonzeroGroups,
@@ -46,7 +53,7 @@ public record StudentRelease(
   public static final int MAGIC = 0x52534443;
 
   /** The version this code writes and reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   public StudentRelease {
     Objects.requireNonNull(modelId, "modelId");
@@ -69,7 +76,7 @@ public record StudentRelease(
     byte[] model = modelId.getBytes(StandardCharsets.UTF_8);
     byte[] teacher = teacherId.getBytes(StandardCharsets.UTF_8);
     byte[] s = StudentFormat.encode(student);
-    int size = 8 + 2 + model.length + 2 + teacher.length + 4 + 8 * 6 + 4 + 8 + 4 + 8 + 8;
+    int size = 8 + 2 + model.length + 2 + teacher.length + 4 + 8 * 7 + 4 + 8 + 4 + 8 + 8;
     size += 4 + 20 * window.size() + 4 + s.length;
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(MAGIC).putShort((short) VERSION).putShort((short) (warmStarted ? 1 : 0));
@@ -77,6 +84,7 @@ public record StudentRelease(
     WireStrings.put(b, teacher);
     b.putInt(block).putLong(version).putLong(parentVersion);
     b.putDouble(lambda).putDouble(objective).putDouble(relativeGap).putDouble(heldOutMse);
+    b.putDouble(teacherAgreement);
     b.putInt(iterations).putDouble(solverSeconds).putInt(nonzeroGroups).putLong(parameters);
     b.putLong(createdAtMillis);
     b.putInt(window.size());
@@ -101,9 +109,9 @@ public record StudentRelease(
       throw new RecordFormatException("not a student release (bad magic; expected CDSR)");
     }
     int version = b.getShort() & 0xffff;
-    if (version != VERSION) {
+    if (version != 1 && version != VERSION) {
       throw new RecordFormatException(
-          "student release version " + version + " is not supported (this build reads 1)");
+          "student release version " + version + " is not supported (this build reads 1 and 2)");
     }
     boolean warm = (b.getShort() & 1) != 0;
     try {
@@ -116,6 +124,7 @@ public record StudentRelease(
       double objective = b.getDouble();
       double gap = b.getDouble();
       double mse = b.getDouble();
+      double agreement = version >= 2 ? b.getDouble() : Double.NaN;
       int iterations = b.getInt();
       double seconds = b.getDouble();
       int groups = b.getInt();
@@ -145,6 +154,7 @@ public record StudentRelease(
           objective,
           gap,
           mse,
+          agreement,
           iterations,
           seconds,
           groups,

@@ -97,6 +97,7 @@ class WireFormatTest {
         1.5,
         1e-3,
         0.02,
+        0.96,
         123,
         4.5,
         2,
@@ -120,6 +121,26 @@ class WireFormatTest {
     assertThat(b.windowSize()).isEqualTo(11);
     assertThat(b.student().firstLayer()).containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(b.student().secondLayer()).containsExactly(0.5f, 2f);
+    assertThat(b.teacherAgreement()).isEqualTo(0.96);
+  }
+
+  @Test
+  void aFormatOneReleaseStillDecodesWithoutAnAgreement() throws Exception {
+    // Format 1 is format 2 without the agreement (8 bytes after the held-out MSE).
+    byte[] v2 = release().encode();
+    int at = 8 + (2 + "m".length()) + (2 + "t".length()) + 4 + 8 + 8 + 8 * 4;
+    byte[] v1 = new byte[v2.length - 8];
+    System.arraycopy(v2, 0, v1, 0, at);
+    System.arraycopy(v2, at + 8, v1, at, v2.length - at - 8);
+    v1[4] = 1; // format version, little-endian
+    v1[5] = 0;
+    StudentRelease b = StudentRelease.decode(v1);
+    assertThat(Double.isNaN(b.teacherAgreement())).isTrue();
+    assertThat(b.heldOutMse()).isEqualTo(0.02);
+    assertThat(b.iterations()).isEqualTo(123);
+    assertThat(b.student().secondLayer()).containsExactly(0.5f, 2f);
+    v1[4] = 3;
+    assertThatThrownBy(() -> StudentRelease.decode(v1)).hasMessageContaining("version 3");
   }
 
   @Test

@@ -19,8 +19,9 @@ public final class CandidateCheck {
 
   /**
    * Checks: the expected shapes, the parameter budget, finite weights, a certificate within {@code
-   * maxRelativeGap}, and a held-out MSE no worse than the current student's by more than the
-   * tolerance.
+   * maxRelativeGap}, the teacher-anchored gate (agreement with the teacher at least {@code
+   * minAgreement} and not below the current student's, when the learner has the teacher's suffix),
+   * and a held-out MSE no worse than the current student's by more than the tolerance.
    */
   public static Verdict check(Refit r, int zDim, int yDim, LearnerConfig config) {
     StudentBlock s = r.student();
@@ -50,6 +51,21 @@ public final class CandidateCheck {
     }
     if (!Double.isFinite(r.candidateMse())) {
       return Verdict.no("held-out MSE is not finite");
+    }
+    if (!Double.isNaN(r.candidateAgreement())) {
+      if (r.candidateAgreement() < config.minAgreement()) {
+        return Verdict.no(
+            String.format(
+                "agreement with the teacher %.1f%% on %d held-out rows is below the gate's %.1f%%",
+                100 * r.candidateAgreement(), r.heldOutRows(), 100 * config.minAgreement()));
+      }
+      if (!Double.isNaN(r.currentAgreement()) && r.candidateAgreement() < r.currentAgreement()) {
+        return Verdict.no(
+            String.format(
+                "agreement with the teacher %.1f%% is below the current student's %.1f%% on the"
+                    + " same %d rows",
+                100 * r.candidateAgreement(), 100 * r.currentAgreement(), r.heldOutRows()));
+      }
     }
     if (!Double.isNaN(r.currentMse())
         && r.candidateMse() > r.currentMse() * (1 + config.mseTolerance())) {

@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param maxRelativeGap a candidate whose certificate is looser than this is rejected
  * @param mseTolerance reject a candidate whose held-out MSE exceeds the current one's by more than
  *     this fraction
+ * @param minAgreement the promotion gate: a candidate is published only if its top-1 agreement with
+ *     the teacher on held-out window rows (through the teacher's suffix) is at least this, and not
+ *     below the current student's on the same rows
  * @param threads solver (BLAS) threads
  */
 public record LearnerConfig(
@@ -41,6 +44,7 @@ public record LearnerConfig(
     int holdoutEvery,
     double maxRelativeGap,
     double mseTolerance,
+    double minAgreement,
     int threads) {
 
   public LearnerConfig {
@@ -61,6 +65,9 @@ public record LearnerConfig(
     require(holdoutEvery >= 2, "holdout-every must be >= 2");
     require(maxRelativeGap > 0, "max relative gap must be positive");
     require(mseTolerance >= 0, "MSE tolerance must be >= 0");
+    require(
+        minAgreement >= 0 && minAgreement <= 1,
+        "min agreement must be in [0, 1], got " + minAgreement);
     require(threads >= 1, "threads must be >= 1");
   }
 
@@ -83,6 +90,7 @@ public record LearnerConfig(
         10,
         0.3,
         0.10,
+        0.95,
         2);
   }
 
@@ -109,6 +117,7 @@ public record LearnerConfig(
     private int holdoutEvery;
     private double maxRelativeGap;
     private double mseTolerance;
+    private double minAgreement;
     private int threads;
 
     private Builder(LearnerConfig d) {
@@ -128,6 +137,7 @@ public record LearnerConfig(
       holdoutEvery = d.holdoutEvery();
       maxRelativeGap = d.maxRelativeGap();
       mseTolerance = d.mseTolerance();
+      minAgreement = d.minAgreement();
       threads = d.threads();
     }
 
@@ -211,6 +221,11 @@ public record LearnerConfig(
       return this;
     }
 
+    public Builder setMinAgreement(double v) {
+      minAgreement = v;
+      return this;
+    }
+
     public Builder setThreads(int v) {
       threads = v;
       return this;
@@ -239,6 +254,7 @@ public record LearnerConfig(
           holdoutEvery,
           maxRelativeGap,
           mseTolerance,
+          minAgreement,
           threads);
     }
   }

@@ -20,6 +20,8 @@ public final class LearnerMetrics implements MeterBinder {
   private final AtomicLong version = new AtomicLong();
   private final AtomicLong parameters = new AtomicLong();
   private final AtomicReference<Double> lastGap = new AtomicReference<>(Double.NaN);
+  private final AtomicReference<Double> candidateAgreement = new AtomicReference<>(Double.NaN);
+  private final AtomicReference<Double> publishedAgreement = new AtomicReference<>(Double.NaN);
   private final Map<RefitOutcome, Counter> refits = new EnumMap<>(RefitOutcome.class);
   private Counter records;
   private Counter deadLettered;
@@ -68,6 +70,14 @@ public final class LearnerMetrics implements MeterBinder {
     Gauge.builder("distill.solver.relative.gap", lastGap, AtomicReference::get)
         .description("relative duality gap of the last refit")
         .register(r);
+    Gauge.builder("distill.learner.agreement", candidateAgreement, AtomicReference::get)
+        .description("top-1 agreement with the teacher of the last candidate (held-out rows)")
+        .tag("student", "candidate")
+        .register(r);
+    Gauge.builder("distill.learner.agreement", publishedAgreement, AtomicReference::get)
+        .description("top-1 agreement with the teacher of the last candidate (held-out rows)")
+        .tag("student", "published")
+        .register(r);
   }
 
   private static DistributionSummary seconds(MeterRegistry r, String start) {
@@ -115,5 +125,9 @@ public final class LearnerMetrics implements MeterBinder {
     (r.warm() ? warmSeconds : coldSeconds).record(r.solverSeconds());
     (r.warm() ? warmIterations : coldIterations).record(r.iterations());
     lastGap.set(r.published().relativeGap());
+    candidateAgreement.set(r.candidateAgreement());
+    if (outcome == RefitOutcome.PUBLISHED) {
+      publishedAgreement.set(r.candidateAgreement());
+    }
   }
 }

@@ -12,6 +12,10 @@ import org.convexdistill.solver.SolverResult;
  * @param warm whether the solve started from a previous solution
  * @param candidateMse held-out MSE of the candidate
  * @param currentMse held-out MSE of the current student on the same rows (NaN when none)
+ * @param candidateAgreement top-1 agreement of the candidate with the teacher on the held-out rows,
+ *     through the teacher's suffix (NaN when the learner has no teacher suffix)
+ * @param currentAgreement the same for the current student (NaN when none or not measured)
+ * @param heldOutRows rows those figures were measured on
  */
 public record Refit(
     StudentBlock student,
@@ -22,4 +26,7 @@ public record Refit(
     double solverSeconds,
     boolean warm,
     double candidateMse,
-    double currentMse) {}
+    double currentMse,
+    double candidateAgreement,
+    double currentAgreement,
+    int heldOutRows) {}

@@ -21,9 +21,15 @@ public final class Refitter {
   private static final int COARSE_REFINE_STEPS = 2;
 
   private final LearnerConfig config;
+  private final TeacherSuffix suffix;
 
-  public Refitter(LearnerConfig config) {
+  /**
+   * @param suffix the teacher's suffix after the block, for the agreement gate; null when the
+   *     learner runs without a teacher (agreement is then not measured)
+   */
+  public Refitter(LearnerConfig config, TeacherSuffix suffix) {
     this.config = config;
+    this.suffix = suffix;
   }
 
   /**
@@ -106,6 +112,15 @@ public final class Refitter {
       StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
       double candidateMse = mse(student, zh, yh, held);
       double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held);
+      double candidateAgreement = Double.NaN;
+      double currentAgreement = Double.NaN;
+      if (suffix != null && held > 0) {
+        int[] teacherClasses = Agreement.teacherClasses(suffix, yh, held, c);
+        candidateAgreement = Agreement.of(student, zh, held, suffix, teacherClasses);
+        if (current != null && current.inputDim() == d && current.outputDim() == c) {
+          currentAgreement = Agreement.of(current, zh, held, suffix, teacherClasses);
+        }
+      }
       return new Refit(
           student,
           new WarmState(fit.selected().weights(), fit.selected().lambda(), used.weights()),
@@ -115,7 +130,10 @@ public final class Refitter {
           fit.seconds(),
           fit.warm(),
           candidateMse,
-          currentMse);
+          currentMse,
+          candidateAgreement,
+          currentAgreement,
+          held);
     }
   }
 

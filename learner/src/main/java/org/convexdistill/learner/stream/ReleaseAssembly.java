@@ -28,10 +28,13 @@ final class ReleaseAssembly {
         block,
         version,
         current == null ? 0 : current.version(),
-        r.next().lambda(), // the budget's λ (the polish ran at polishRatio · λ)
+        // λ, objective and gap all of the solve that produced the served weights (the support
+        // refit's when it ran, not the budget's λ with another solve's certificate).
+        r.published().lambda(),
         r.published().objective(),
         r.published().relativeGap(),
         r.candidateMse(),
+        r.candidateAgreement(),
         r.iterations(),
         r.solverSeconds(),
         r.student().hiddenUnits(),

@@ -75,10 +75,20 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private WarmState warm;
   private RefitSchedule schedule;
 
+  /** A learner without the teacher: candidates are gated on MSE only (agreement not measured). */
   public StreamingLearner(String bootstrapServers, LearnerConfig config, MeterRegistry registry) {
+    this(bootstrapServers, config, registry, null);
+  }
+
+  /**
+   * A learner whose candidates must pass the teacher-anchored gate: top-1 agreement with the
+   * teacher through {@code suffix} at least {@link LearnerConfig#minAgreement()}.
+   */
+  public StreamingLearner(
+      String bootstrapServers, LearnerConfig config, MeterRegistry registry, TeacherSuffix suffix) {
     this.bootstrapServers = bootstrapServers;
     this.config = config;
-    this.refitter = new Refitter(config);
+    this.refitter = new Refitter(config, suffix);
     this.registry = registry;
     metrics.bindTo(registry);
     metrics.windowCapacity(config.windowSize());

@@ -70,6 +70,7 @@ class LearnerIntegrationTest {
         10,
         0.05,
         0.5,
+        0.0,
         1);
   }
 

@@ -1,0 +1,118 @@
+package org.convexdistill.learner.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The teacher-anchored gate on real refits. The "teacher" is a planted ReLU block followed by a
+ * linear head (what block 4's suffix is: a linear layer), so agreement is measured exactly as in
+ * the service: argmax of head(student(z)) against argmax of head(y).
+ */
+class PromotionGateTest {
+  private static final int D = 12;
+  private static final int C = 6;
+  private static final int CLASSES = 4;
+  private static final int ROWS = 600;
+
+  private final float[] planted = gaussian(C * D, 3);
+  private final float[] head = gaussian(CLASSES * C, 4);
+  private final TeacherSuffix suffix = this::logits;
+
+  private static float[] gaussian(int n, long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+  private float[] logits(float[] y, int rows) {
+    float[] out = new float[rows * CLASSES];
+    for (int i = 0; i < rows; i++) {
+      for (int k = 0; k < CLASSES; k++) {
+        double s = 0;
+        for (int j = 0; j < C; j++) {
+          s += head[k * C + j] * y[i * C + j];
+        }
+        out[i * CLASSES + k] = (float) s;
+      }
+    }
+    return out;
+  }
+
+  private ActivationWindow.Snapshot window() {
+    ActivationWindow w = new ActivationWindow(ROWS, D, C);
+    float[] z = gaussian(ROWS * D, 5);
+    float[] y = new float[ROWS * C];
+    for (int i = 0; i < ROWS; i++) {
+      for (int k = 0; k < C; k++) {
+        double s = 0;
+        for (int j = 0; j < D; j++) {
+          s += planted[k * D + j] * z[i * D + j];
+        }
+        y[i * C + k] = (float) Math.max(0, s);
+      }
+    }
+    for (int i = 0; i < ROWS; i++) {
+      w.add(0, i, z, i, y);
+    }
+    return w.snapshot();
+  }
+
+  private static LearnerConfig config(long maxParams, double minAgreement) {
+    return LearnerConfig.builder()
+        .setModelId("gate")
+        .setWindowSize(ROWS)
+        .setRefitEvery(100)
+        .setRefitInterval(Duration.ofHours(1))
+        .setGates(8)
+        .setMaxParams(maxParams)
+        .setGapTolerance(1e-4)
+        .setMaxIterations(3000)
+        .setHoldoutEvery(4)
+        .setMaxRelativeGap(0.05)
+        .setMseTolerance(10)
+        .setMinAgreement(minAgreement)
+        .setThreads(1)
+        .build();
+  }
+
+  @Test
+  void shouldPublishAGoodCandidateAndRejectABadOneWithTheReason() {
+    ActivationWindow.Snapshot snap = window();
+    LearnerConfig generous = config(48L * (D + 1), 0.6);
+    Refit good = new Refitter(generous, suffix).fit(snap, null, null, null, 0);
+    assertThat(good.heldOutRows()).isBetween(100, 200);
+    assertThat(good.candidateAgreement()).isGreaterThan(0.6);
+    assertThat(CandidateCheck.check(good, D, C, generous).accepted()).isTrue();
+
+    // Three hidden units cannot follow six outputs: the gate turns it down and says why.
+    LearnerConfig starved = config(3L * (D + 1), 0.6);
+    Refit bad = new Refitter(starved, suffix).fit(snap, null, null, null, 0);
+    assertThat(bad.candidateAgreement()).isLessThan(0.6);
+    CandidateCheck.Verdict v = CandidateCheck.check(bad, D, C, starved);
+    assertThat(v.accepted()).isFalse();
+    assertThat(v.reason())
+        .contains("agreement with the teacher")
+        .contains("below the gate's 60.0%");
+
+    // With the gate at zero it still may not replace a better current student.
+    LearnerConfig open = config(3L * (D + 1), 0.0);
+    Refit worse = new Refitter(open, suffix).fit(snap, null, good.student(), null, 0);
+    assertThat(worse.currentAgreement()).isEqualTo(good.candidateAgreement());
+    CandidateCheck.Verdict w = CandidateCheck.check(worse, D, C, open);
+    assertThat(w.accepted()).isFalse();
+    assertThat(w.reason()).contains("below the current student's");
+  }
+
+  @Test
+  void shouldMeasureAgreementAsTheFractionOfMatchingTopClasses() {
+    int[] classes = new int[3];
+    Agreement.argmaxRows(new float[] {0, 2, 1, 5, -1, 0, 1, 1, 3}, 3, classes, 0);
+    assertThat(classes).containsExactly(1, 0, 2);
+  }
+}
