@@ -4,7 +4,9 @@ import java.util.concurrent.Callable;
 import org.convexdistill.app.UserException;
 import org.convexdistill.bench.SolverThroughput;
 import org.convexdistill.bench.WarmRefitComparison;
+import org.convexdistill.bench.WorkingSetComparison;
 import org.convexdistill.core.npy.NpyArray;
+import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.SolverOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +20,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       BenchCommand.Solver.class,
       BenchCommand.Warm.class,
+      BenchCommand.WorkingSet.class,
       BenchRefitCommand.class,
       BenchIngestCommand.class,
       BenchServingCommand.class
@@ -28,6 +31,66 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code distill bench working-set}. */
+  @Command(
+      name = "working-set",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Cold solves of one problem to a certified relative gap, iterating on every group (the"
+            + " solver before working sets) and on working sets, interleaved in one process;"
+            + " prints median seconds and the speedup at each lambda.",
+        "Example: distill activations --block 4 --samples 2000 --out act4 && distill bench"
+            + " working-set --z act4/Z.npy --y act4/Y.npy --num-gates 8"
+      })
+  static final class WorkingSet implements Callable<Integer> {
+    @CommandLine.Mixin ProblemOptions problemOptions;
+
+    @Option(
+        names = "--ratios",
+        split = ",",
+        paramLabel = "R",
+        description = "lambda / lambda_max values (default: 0.3,0.1).")
+    double[] ratios = {0.3, 0.1};
+
+    @Option(
+        names = "--gap-tol",
+        paramLabel = "E",
+        description = "Certified relative gap to reach (default: ${DEFAULT-VALUE}).")
+    double gapTol = 1e-4;
+
+    @Option(
+        names = "--repeats",
+        paramLabel = "K",
+        description =
+            "Pairs of solves per lambda; medians are reported (default: ${DEFAULT-VALUE}).")
+    int repeats = 1;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "K",
+        description = "Solver threads (BLAS and elementwise; default: all cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() throws Exception {
+      if (repeats < 1 || threads < 1) {
+        throw new UserException("--repeats and --threads must be >= 1");
+      }
+      for (double r : ratios) {
+        if (!(r > 0 && r < 1)) {
+          throw new UserException("--ratios must lie in (0, 1), got " + r);
+        }
+      }
+      if (!(gapTol > 0)) {
+        throw new UserException("--gap-tol must be > 0, got " + gapTol);
+      }
+      BlasThreads.set(threads);
+      WorkingSetComparison.run(problemOptions.load(), ratios, gapTol, repeats, threads, System.out);
+      return 0;
+    }
   }
 
   /** {@code distill bench solver}. */

@@ -294,7 +294,6 @@ public final class RFista implements AutoCloseable {
     double tolerance = options.gapTolerance();
     gradient(yhatW, gradW, problemSet);
     Certificate cert = certificate(w, yhatW, gradW, lambda, problemSet);
-    boolean settled = false;
     boolean stalled = false;
     while (true) {
       StopReason reason = stopReason(cert, tolerance, options, iterationCount, zeroGradient2);
@@ -305,20 +304,20 @@ public final class RFista implements AutoCloseable {
       workingSetPeak = Math.max(workingSetPeak, set.count);
       // A loose inner tolerance while the set still changes (Celer's 0.3 of the current gap):
       // precision on a set that is about to grow is wasted. Once no group outside the set
-      // violates optimality, the restricted optimum is the full one: solve to the real tolerance.
+      // violates optimality (a warm start after a small slide, usually at once), the restricted
+      // optimum may well be the full one: solve to the real tolerance.
       boolean complete = set.count == problemSet.count;
+      boolean settled = complete || violatorsOutside(set, problemSet, lambda) == 0;
       double innerTolerance =
           complete || settled
               ? tolerance
               : Math.max(tolerance, INNER_GAP_FRACTION * cert.relativeGap());
       int before = iterationCount;
-      int violators;
       try {
         iterate(set, lambda, innerTolerance, options);
         // Weights are zero outside the set, so Ŷ is exact; one full GEMM certifies the iterate.
         gradient(yhatW, gradW, problemSet);
         cert = certificate(w, yhatW, gradW, lambda, problemSet);
-        violators = violatorsOutside(set, problemSet, lambda);
       } finally {
         if (set != problemSet) {
           set.close();
@@ -327,7 +326,6 @@ public final class RFista implements AutoCloseable {
       outerIterations++;
       // Nothing done at the real tolerance and still not certified: take the whole problem.
       stalled = settled && iterationCount == before;
-      settled = violators == 0;
       if (options.listener() != null) {
         options.listener().onIteration(iterationCount, cert, step);
       }
