@@ -220,6 +220,7 @@ public final class ServingBenchmark {
             Double.NaN,
             0,
             0,
+            0,
             s.hiddenUnits(),
             s.parameterCount(),
             System.currentTimeMillis(),

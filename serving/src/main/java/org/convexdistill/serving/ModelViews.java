@@ -62,6 +62,7 @@ final class ModelViews {
     }
     ObjectNode c = o.putObject("certificate");
     c.put("lambda", r.lambda());
+    c.put("selection_lambda", r.selectionLambda());
     c.put("objective", r.objective());
     c.put("relative_gap", r.relativeGap());
     c.put("iterations", r.iterations());

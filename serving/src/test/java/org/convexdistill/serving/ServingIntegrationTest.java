@@ -128,6 +128,7 @@ class ServingIntegrationTest {
             1e-3,
             0.5,
             0.97,
+            0.2,
             10,
             0.5,
             6,

@@ -324,8 +324,10 @@ public final class RFista implements AutoCloseable {
         }
       }
       outerIterations++;
-      // Nothing done at the real tolerance and still not certified: take the whole problem.
-      stalled = settled && iterationCount == before;
+      // Nothing to do on this set and still not certified (its own gap is below the inner
+      // tolerance while violators wait outside): the next solve takes the whole problem, so every
+      // outer step makes progress.
+      stalled = iterationCount == before;
       if (options.listener() != null) {
         options.listener().onIteration(iterationCount, cert, step);
       }

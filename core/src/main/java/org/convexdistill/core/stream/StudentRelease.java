@@ -20,13 +20,17 @@ import org.convexdistill.core.student.StudentFormatException;
  * magic "CDSR" (4), format version (2), flags (2: bit 0 = warm-started), then little-endian:
  * model id, teacher id (length-prefixed UTF-8), block (4), version (8), parent version (8; 0 =
  * none), λ (8), objective (8), relative gap (8), held-out MSE (8), [format 2: top-1 agreement
- * with the teacher (8; NaN = not measured)], iterations (4), solver seconds (8), non-zero groups
+ * with the teacher (8; NaN = not measured), selection λ (8)], iterations (4), solver seconds (8), non-zero groups
  * (4), parameters (8), created-at epoch ms (8), ranges (4 + 20 each: partition, from, to), student
  * length (4) + student bytes (CDST, with its own CRC-32)
  * </pre>
  *
- * Format 1 (no agreement) still decodes, with agreement NaN.
+ * Format 1 (neither field) still decodes, with agreement NaN and selection λ = λ.
  *
+ * @param lambda λ of the solve whose weights are served; {@code objective} and {@code relativeGap}
+ *     are that solve's certificate
+ * @param selectionLambda λ of the solve that chose the support within the budget (the warm start of
+ *     the next refit; equal to {@code lambda} when no support refit ran)
  * @param teacherAgreement fraction of held-out window rows on which the student's block output, run
  *     through the teacher's suffix, gives the teacher's own top-1 class (NaN = not measured)
  */
@@ -41,6 +45,7 @@ public record StudentRelease(
     double relativeGap,
     double heldOutMse,
     double teacherAgreement,
+    double selectionLambda,
     int iterations,
     double solverSeconds,
     int nonzeroGroups,
@@ -76,7 +81,7 @@ public record StudentRelease(
     byte[] model = modelId.getBytes(StandardCharsets.UTF_8);
     byte[] teacher = teacherId.getBytes(StandardCharsets.UTF_8);
     byte[] s = StudentFormat.encode(student);
-    int size = 8 + 2 + model.length + 2 + teacher.length + 4 + 8 * 7 + 4 + 8 + 4 + 8 + 8;
+    int size = 8 + 2 + model.length + 2 + teacher.length + 4 + 8 * 8 + 4 + 8 + 4 + 8 + 8;
     size += 4 + 20 * window.size() + 4 + s.length;
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(MAGIC).putShort((short) VERSION).putShort((short) (warmStarted ? 1 : 0));
@@ -84,7 +89,7 @@ public record StudentRelease(
     WireStrings.put(b, teacher);
     b.putInt(block).putLong(version).putLong(parentVersion);
     b.putDouble(lambda).putDouble(objective).putDouble(relativeGap).putDouble(heldOutMse);
-    b.putDouble(teacherAgreement);
+    b.putDouble(teacherAgreement).putDouble(selectionLambda);
     b.putInt(iterations).putDouble(solverSeconds).putInt(nonzeroGroups).putLong(parameters);
     b.putLong(createdAtMillis);
     b.putInt(window.size());
@@ -125,6 +130,7 @@ public record StudentRelease(
       double gap = b.getDouble();
       double mse = b.getDouble();
       double agreement = version >= 2 ? b.getDouble() : Double.NaN;
+      double selection = version >= 2 ? b.getDouble() : lambda;
       int iterations = b.getInt();
       double seconds = b.getDouble();
       int groups = b.getInt();
@@ -155,6 +161,7 @@ public record StudentRelease(
           gap,
           mse,
           agreement,
+          selection,
           iterations,
           seconds,
           groups,

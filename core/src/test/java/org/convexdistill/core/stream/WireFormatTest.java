@@ -98,6 +98,7 @@ class WireFormatTest {
         1e-3,
         0.02,
         0.96,
+        2.5,
         123,
         4.5,
         2,
@@ -122,20 +123,22 @@ class WireFormatTest {
     assertThat(b.student().firstLayer()).containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(b.student().secondLayer()).containsExactly(0.5f, 2f);
     assertThat(b.teacherAgreement()).isEqualTo(0.96);
+    assertThat(b.selectionLambda()).isEqualTo(2.5);
   }
 
   @Test
   void aFormatOneReleaseStillDecodesWithoutAnAgreement() throws Exception {
-    // Format 1 is format 2 without the agreement (8 bytes after the held-out MSE).
+    // Format 1 is format 2 without agreement and selection λ (16 bytes after the held-out MSE).
     byte[] v2 = release().encode();
     int at = 8 + (2 + "m".length()) + (2 + "t".length()) + 4 + 8 + 8 + 8 * 4;
-    byte[] v1 = new byte[v2.length - 8];
+    byte[] v1 = new byte[v2.length - 16];
     System.arraycopy(v2, 0, v1, 0, at);
-    System.arraycopy(v2, at + 8, v1, at, v2.length - at - 8);
+    System.arraycopy(v2, at + 16, v1, at, v2.length - at - 16);
     v1[4] = 1; // format version, little-endian
     v1[5] = 0;
     StudentRelease b = StudentRelease.decode(v1);
     assertThat(Double.isNaN(b.teacherAgreement())).isTrue();
+    assertThat(b.selectionLambda()).isEqualTo(0.25);
     assertThat(b.heldOutMse()).isEqualTo(0.02);
     assertThat(b.iterations()).isEqualTo(123);
     assertThat(b.student().secondLayer()).containsExactly(0.5f, 2f);

@@ -35,6 +35,7 @@ final class ReleaseAssembly {
         r.published().relativeGap(),
         r.candidateMse(),
         r.candidateAgreement(),
+        r.next().lambda(),
         r.iterations(),
         r.solverSeconds(),
         r.student().hiddenUnits(),

@@ -280,7 +280,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
               warm,
               currentStudent,
               warm == null ? currentStudent : null,
-              current == null ? 0 : current.lambda());
+              current == null ? 0 : current.selectionLambda());
     } catch (RuntimeException e) {
       LOG.warn("refit failed: {}", e.getMessage());
       metrics.refit(RefitOutcome.FAILED, null);

@@ -126,13 +126,15 @@ class LearnerIntegrationTest {
       // Restart: the window comes back from the lineage; no new rows → no new version.
       StreamingLearner again =
           new StreamingLearner(kafka.bootstrapServers(), config(), new SimpleMeterRegistry());
+      List<StreamingLearner.Event> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
+      again.addListener(resumed::add);
       again.start();
       awaitVersion(again, 2);
       Thread.sleep(3000);
       assertThat(again.version()).isEqualTo(2);
       assertThat(again.windowFill()).isEqualTo(WINDOW);
       publish(p, EVERY);
-      awaitVersion(again, 3);
+      awaitVersion(again, 3, resumed);
       again.close();
 
       List<StudentRelease> releases = releases(kafka.bootstrapServers());
@@ -168,11 +170,20 @@ class LearnerIntegrationTest {
   }
 
   private static void awaitVersion(StreamingLearner l, long v) throws InterruptedException {
+    awaitVersion(l, v, List.of());
+  }
+
+  private static void awaitVersion(StreamingLearner l, long v, List<StreamingLearner.Event> seen)
+      throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (l.version() < v && System.nanoTime() < end) {
       Thread.sleep(50);
     }
-    assertThat(l.version()).isEqualTo(v);
+    assertThat(l.version())
+        .as(
+            "version; refits seen: %s",
+            seen.stream().map(e -> e.outcome() + " " + e.reason()).toList())
+        .isEqualTo(v);
   }
 
   private static List<StudentRelease> releases(String bootstrap) throws Exception {
