@@ -324,6 +324,21 @@ public final class DemoRun {
         100.0 * correctServed / eval.count(),
         100.0 * correctTeacher / eval.count(),
         100.0 * agree / eval.count());
+    if (published == 0) {
+      double best =
+          events.stream()
+              .filter(e -> e.refit() != null)
+              .mapToDouble(e -> e.refit().candidateAgreement())
+              .filter(Double::isFinite)
+              .max()
+              .orElse(Double.NaN);
+      out.printf(
+          "no candidate passed the gate (best agreement with the teacher %.1f%%, gate %.0f%%): the"
+              + " teacher served every request. Students of a better-trained teacher agree more"
+              + " (distill teacher train --epochs 20: about 96%% here); --min-agreement lowers the"
+              + " gate.%n",
+          100 * best, 100 * settings.stack().learner().minAgreement());
+    }
     List<LatencyProbe.Sample> all = probe.all();
     long failed = all.stream().filter(x -> x.status() != 200).count();
     out.printf(
