@@ -308,10 +308,11 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     metrics.published(version, release.parameters());
     metrics.refit(RefitOutcome.PUBLISHED, r);
     LOG.info(
-        "published version {} ({} units, gap {}, {} iterations, {} s)",
+        "published version {} ({} units, gap {}, agreement with the teacher {}, {} iterations, {} s)",
         version,
         release.nonzeroGroups(),
         release.relativeGap(),
+        release.teacherAgreement(),
         r.iterations(),
         r.solverSeconds());
     emit(new Event(version, RefitOutcome.PUBLISHED, "ok", triggered, release.createdAtMillis(), r));
