@@ -268,9 +268,10 @@ public final class DemoRun {
           r.published().relativeGap(),
           r.candidateMse(),
           100 * r.candidateAgreement(),
-          ((e.publishedAtMillis() > 0 ? e.publishedAtMillis() : System.currentTimeMillis())
-                  - e.triggeredAtMillis())
-              / 1e3,
+          // Trigger → published; a rejected candidate was never published: its solver time.
+          e.publishedAtMillis() > 0
+              ? (e.publishedAtMillis() - e.triggeredAtMillis()) / 1e3
+              : r.solverSeconds(),
           liveAt == null ? "-" : String.format("%.1f", (liveAt - e.triggeredAtMillis()) / 1e3),
           e.outcome() == RefitOutcome.REJECTED ? "  rejected: " + e.reason() : "");
       if (r.warm()) {
