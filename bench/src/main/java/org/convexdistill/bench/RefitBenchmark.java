@@ -64,6 +64,8 @@ public final class RefitBenchmark {
     int d = a.inputs().dim(1);
     int c = a.outputs().dim(1);
     ActivationWindow window = new ActivationWindow(config.windowSize(), d, c);
+    // As the learner: the gate scores on the most recent held-out rows, in and beyond the window.
+    ActivationWindow gate = new ActivationWindow(config.gateRows(), d, c);
     Refitter refitter = new Refitter(config, suffix);
     int next = 0;
     Refit previous = null;
@@ -84,10 +86,14 @@ public final class RefitBenchmark {
       int until = fit == 0 ? config.windowSize() : next + config.refitEvery();
       for (; next < until; next++) {
         window.add(0, next, a.inputs().data(), next, a.outputs().data());
+        if (Refitter.isHeldOut(next, config.holdoutEvery())) {
+          gate.add(0, next, a.inputs().data(), next, a.outputs().data());
+        }
       }
       Refit r =
           refitter.fit(
               window.snapshot(),
+              gate.snapshot(),
               previous == null ? null : previous.next(),
               previous == null ? null : previous.student(),
               null,

@@ -148,6 +148,14 @@ final class StreamOptions {
     double minAgreement = LearnerConfig.defaults().minAgreement();
 
     @Option(
+        names = "--gate-rows",
+        paramLabel = "N",
+        description =
+            "The gate scores on the N most recent held-out rows, also those that left the window"
+                + " (never trained on; default: ${DEFAULT-VALUE}).")
+    int gateRows = LearnerConfig.defaults().gateRows();
+
+    @Option(
         names = "--solver-threads",
         description =
             "Solver threads: OpenBLAS's GEMM threads and the elementwise passes (default:"
@@ -169,6 +177,7 @@ final class StreamOptions {
             .setMaxRelativeGap(maxRelativeGap)
             .setMseTolerance(mseTolerance)
             .setMinAgreement(minAgreement)
+            .setGateRows(gateRows)
             .setThreads(solverThreads)
             .build();
       } catch (IllegalArgumentException e) {

@@ -25,6 +25,9 @@ import java.time.Duration;
  * @param minAgreement the promotion gate: a candidate is published only if its top-1 agreement with
  *     the teacher on held-out window rows (through the teacher's suffix) is at least this, and not
  *     below the current student's on the same rows
+ * @param gateRows held-out rows the gate scores on: the most recent ones, including those that
+ *     already left the window (a held-out row is never trained on, in any window), so the gate does
+ *     not rest on the window's ~N/holdoutEvery rows alone
  * @param threads solver (BLAS) threads
  */
 public record LearnerConfig(
@@ -45,6 +48,7 @@ public record LearnerConfig(
     double maxRelativeGap,
     double mseTolerance,
     double minAgreement,
+    int gateRows,
     int threads) {
 
   public LearnerConfig {
@@ -68,6 +72,7 @@ public record LearnerConfig(
     require(
         minAgreement >= 0 && minAgreement <= 1,
         "min agreement must be in [0, 1], got " + minAgreement);
+    require(gateRows >= 1, "gate rows must be >= 1, got " + gateRows);
     require(threads >= 1, "threads must be >= 1");
   }
 
@@ -91,6 +96,7 @@ public record LearnerConfig(
         0.3,
         0.10,
         0.95,
+        500,
         2);
   }
 
@@ -118,6 +124,7 @@ public record LearnerConfig(
     private double maxRelativeGap;
     private double mseTolerance;
     private double minAgreement;
+    private int gateRows;
     private int threads;
 
     private Builder(LearnerConfig d) {
@@ -138,6 +145,7 @@ public record LearnerConfig(
       maxRelativeGap = d.maxRelativeGap();
       mseTolerance = d.mseTolerance();
       minAgreement = d.minAgreement();
+      gateRows = d.gateRows();
       threads = d.threads();
     }
 
@@ -226,6 +234,11 @@ public record LearnerConfig(
       return this;
     }
 
+    public Builder setGateRows(int v) {
+      gateRows = v;
+      return this;
+    }
+
     public Builder setThreads(int v) {
       threads = v;
       return this;
@@ -255,6 +268,7 @@ public record LearnerConfig(
           maxRelativeGap,
           mseTolerance,
           minAgreement,
+          gateRows,
           threads);
     }
   }

@@ -15,7 +15,7 @@ import org.convexdistill.solver.SolverResult;
  * @param candidateAgreement top-1 agreement of the candidate with the teacher on the held-out rows,
  *     through the teacher's suffix (NaN when the learner has no teacher suffix)
  * @param currentAgreement the same for the current student (NaN when none or not measured)
- * @param heldOutRows rows those figures were measured on
+ * @param heldOutRows rows the agreement figures were measured on (held out, never trained on)
  */
 public record Refit(
     StudentBlock student,

@@ -45,6 +45,21 @@ public final class Refitter {
       StudentBlock current,
       StudentBlock previousStudent,
       double previousLambda) {
+    return fit(window, null, previous, current, previousStudent, previousLambda);
+  }
+
+  /**
+   * As {@link #fit(ActivationWindow.Snapshot, WarmState, StudentBlock, StudentBlock, double)}, with
+   * the agreement gate scored on {@code gate}: held-out rows (never trained on) that may reach back
+   * beyond the window; null scores it on the window's own held-out rows.
+   */
+  public Refit fit(
+      ActivationWindow.Snapshot window,
+      ActivationWindow.Snapshot gate,
+      WarmState previous,
+      StudentBlock current,
+      StudentBlock previousStudent,
+      double previousLambda) {
     int d = window.zDim();
     int c = window.yDim();
     // Held out by source offset, not by position: a row stays held out (or in training) across
@@ -114,11 +129,15 @@ public final class Refitter {
       double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held);
       double candidateAgreement = Double.NaN;
       double currentAgreement = Double.NaN;
-      if (suffix != null && held > 0) {
-        int[] teacherClasses = Agreement.teacherClasses(suffix, yh, held, c);
-        candidateAgreement = Agreement.of(student, zh, held, suffix, teacherClasses);
+      boolean wideGate = gate != null && gate.n() > held && gate.zDim() == d && gate.yDim() == c;
+      float[] zg = wideGate ? gate.z() : zh;
+      float[] yg = wideGate ? gate.y() : yh;
+      int gateRows = wideGate ? gate.n() : held;
+      if (suffix != null && gateRows > 0) {
+        int[] teacherClasses = Agreement.teacherClasses(suffix, yg, gateRows, c);
+        candidateAgreement = Agreement.of(student, zg, gateRows, suffix, teacherClasses);
         if (current != null && current.inputDim() == d && current.outputDim() == c) {
-          currentAgreement = Agreement.of(current, zh, held, suffix, teacherClasses);
+          currentAgreement = Agreement.of(current, zg, gateRows, suffix, teacherClasses);
         }
       }
       return new Refit(
@@ -133,11 +152,12 @@ public final class Refitter {
           currentMse,
           candidateAgreement,
           currentAgreement,
-          held);
+          gateRows);
     }
   }
 
-  static boolean isHeldOut(long offset, int every) {
+  /** Whether the row at source offset {@code offset} is held out (never trained on). */
+  public static boolean isHeldOut(long offset, int every) {
     return Math.floorMod(offset * 0x9E3779B97F4A7C15L >>> 32, every) == 0;
   }
 

@@ -69,6 +69,10 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private volatile Thread thread;
 
   private volatile ActivationWindow window;
+
+  /** The most recent held-out rows, in and beyond the window: what the gate scores on. */
+  private ActivationWindow gateRows;
+
   private String teacherId;
   private int block = -1;
   private StudentRelease current;
@@ -207,6 +211,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     }
     if (window == null) {
       window = new ActivationWindow(config.windowSize(), a.zShape().size(), a.yShape().size());
+      gateRows = new ActivationWindow(config.gateRows(), a.zShape().size(), a.yShape().size());
       if (teacherId == null) {
         teacherId = a.teacherId();
         block = a.block();
@@ -236,6 +241,9 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       return;
     }
     window.add(r.partition(), r.offset(), a.z(), a.y());
+    if (Refitter.isHeldOut(r.offset(), config.holdoutEvery())) {
+      gateRows.add(r.partition(), r.offset(), a.z(), a.y());
+    }
     metrics.windowSize(window.size());
     schedule.onRow(restoring, window.isFull(), System.currentTimeMillis());
   }
@@ -277,6 +285,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       r =
           refitter.fit(
               snap,
+              gateRows.snapshot(),
               warm,
               currentStudent,
               warm == null ? currentStudent : null,

@@ -71,6 +71,7 @@ class LearnerIntegrationTest {
         0.05,
         0.5,
         0.0,
+        500,
         1);
   }
 

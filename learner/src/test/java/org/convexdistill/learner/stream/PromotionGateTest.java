@@ -45,6 +45,11 @@ class PromotionGateTest {
   }
 
   private ActivationWindow.Snapshot window() {
+    return window(planted);
+  }
+
+  /** ROWS rows of block inputs and the outputs of the ReLU block with weights {@code block}. */
+  private ActivationWindow.Snapshot window(float[] block) {
     ActivationWindow w = new ActivationWindow(ROWS, D, C);
     float[] z = gaussian(ROWS * D, 5);
     float[] y = new float[ROWS * C];
@@ -52,7 +57,7 @@ class PromotionGateTest {
       for (int k = 0; k < C; k++) {
         double s = 0;
         for (int j = 0; j < D; j++) {
-          s += planted[k * D + j] * z[i * D + j];
+          s += block[k * D + j] * z[i * D + j];
         }
         y[i * C + k] = (float) Math.max(0, s);
       }
@@ -90,23 +95,38 @@ class PromotionGateTest {
     assertThat(good.candidateAgreement()).isGreaterThan(0.6);
     assertThat(CandidateCheck.check(good, D, C, generous).accepted()).isTrue();
 
-    // Three hidden units cannot follow six outputs: the gate turns it down and says why.
-    LearnerConfig starved = config(3L * (D + 1), 0.6);
-    Refit bad = new Refitter(starved, suffix).fit(snap, null, null, null, 0);
+    // A deliberately bad candidate: a real fit, but of another block's outputs, scored on this
+    // teacher's held-out rows. The gate turns it down and says why.
+    ActivationWindow.Snapshot otherBlock = window(gaussian(C * D, 77));
+    Refit bad = new Refitter(generous, suffix).fit(otherBlock, snap, null, null, null, 0);
+    assertThat(bad.student().hiddenUnits()).isPositive();
     assertThat(bad.candidateAgreement()).isLessThan(0.6);
-    CandidateCheck.Verdict v = CandidateCheck.check(bad, D, C, starved);
+    CandidateCheck.Verdict v = CandidateCheck.check(bad, D, C, generous);
     assertThat(v.accepted()).isFalse();
     assertThat(v.reason())
         .contains("agreement with the teacher")
         .contains("below the gate's 60.0%");
 
     // With the gate at zero it still may not replace a better current student.
-    LearnerConfig open = config(3L * (D + 1), 0.0);
-    Refit worse = new Refitter(open, suffix).fit(snap, null, good.student(), null, 0);
-    assertThat(worse.currentAgreement()).isEqualTo(good.candidateAgreement());
+    LearnerConfig open = config(48L * (D + 1), 0.0);
+    Refit worse = new Refitter(open, suffix).fit(otherBlock, snap, null, good.student(), null, 0);
+    assertThat(worse.heldOutRows()).isEqualTo(ROWS);
+    assertThat(worse.currentAgreement()).isGreaterThan(worse.candidateAgreement());
     CandidateCheck.Verdict w = CandidateCheck.check(worse, D, C, open);
     assertThat(w.accepted()).isFalse();
     assertThat(w.reason()).contains("below the current student's");
+  }
+
+  @Test
+  void shouldScoreTheGateOnTheWiderHeldOutSetWhenGiven() {
+    ActivationWindow.Snapshot snap = window();
+    LearnerConfig generous = config(48L * (D + 1), 0.6);
+    // Any rows of the teacher's block serve as gate rows; here a second, larger set.
+    ActivationWindow.Snapshot gate = window();
+    Refit r = new Refitter(generous, suffix).fit(snap, gate, null, null, null, 0);
+    assertThat(r.heldOutRows()).isEqualTo(ROWS);
+    Refit own = new Refitter(generous, suffix).fit(snap, null, null, null, null, 0);
+    assertThat(own.heldOutRows()).isLessThan(ROWS / 2);
   }
 
   @Test
