@@ -336,7 +336,7 @@ public final class DemoRun {
       out.printf(
           "no candidate passed the gate (best agreement with the teacher %.1f%%, gate %.0f%%): the"
               + " teacher served every request. Students of a better-trained teacher agree more"
-              + " (distill teacher train --epochs 20: about 96%% here); --min-agreement lowers the"
+              + " (distill teacher train --epochs 20: 93-95%% here); --min-agreement lowers the"
               + " gate.%n",
           100 * best, 100 * settings.stack().learner().minAgreement());
     }

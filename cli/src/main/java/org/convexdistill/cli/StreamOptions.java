@@ -156,6 +156,14 @@ final class StreamOptions {
     int gateRows = LearnerConfig.defaults().gateRows();
 
     @Option(
+        names = "--min-gate-rows",
+        paramLabel = "N",
+        description =
+            "Publish nothing before the gate has N held-out rows to score on (default:"
+                + " ${DEFAULT-VALUE}).")
+    int minGateRows = LearnerConfig.defaults().minGateRows();
+
+    @Option(
         names = "--solver-threads",
         description =
             "Solver threads: OpenBLAS's GEMM threads and the elementwise passes (default:"
@@ -178,6 +186,7 @@ final class StreamOptions {
             .setMseTolerance(mseTolerance)
             .setMinAgreement(minAgreement)
             .setGateRows(gateRows)
+            .setMinGateRows(minGateRows)
             .setThreads(solverThreads)
             .build();
       } catch (IllegalArgumentException e) {

@@ -53,6 +53,12 @@ public final class CandidateCheck {
       return Verdict.no("held-out MSE is not finite");
     }
     if (!Double.isNaN(r.candidateAgreement())) {
+      if (r.heldOutRows() < config.minGateRows()) {
+        return Verdict.no(
+            String.format(
+                "only %d held-out rows to score agreement on; the gate needs %d (agreement %.1f%%)",
+                r.heldOutRows(), config.minGateRows(), 100 * r.candidateAgreement()));
+      }
       if (r.candidateAgreement() < config.minAgreement()) {
         return Verdict.no(
             String.format(

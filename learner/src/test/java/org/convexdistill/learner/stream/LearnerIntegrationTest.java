@@ -72,6 +72,7 @@ class LearnerIntegrationTest {
         0.5,
         0.0,
         500,
+        0,
         1);
   }
 

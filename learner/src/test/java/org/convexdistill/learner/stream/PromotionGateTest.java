@@ -82,6 +82,8 @@ class PromotionGateTest {
         .setMaxRelativeGap(0.05)
         .setMseTolerance(10)
         .setMinAgreement(minAgreement)
+        .setGateRows(ROWS)
+        .setMinGateRows(100)
         .setThreads(1)
         .build();
   }
@@ -127,6 +129,13 @@ class PromotionGateTest {
     assertThat(r.heldOutRows()).isEqualTo(ROWS);
     Refit own = new Refitter(generous, suffix).fit(snap, null, null, null, null, 0);
     assertThat(own.heldOutRows()).isLessThan(ROWS / 2);
+
+    // Too few rows to trust an agreement: rejected whatever it is.
+    LearnerConfig strict = config(48L * (D + 1), 0.6).toBuilder().setMinGateRows(ROWS).build();
+    CandidateCheck.Verdict v = CandidateCheck.check(own, D, C, strict);
+    assertThat(v.accepted()).isFalse();
+    assertThat(v.reason()).contains("held-out rows to score agreement on");
+    assertThat(CandidateCheck.check(r, D, C, strict).accepted()).isTrue();
   }
 
   @Test
