@@ -402,7 +402,11 @@ public final class RFista implements AutoCloseable {
       gradient(yhatV, gradV, set);
       boolean exact = vIsW;
       if (vIsW) {
-        System.arraycopy(gradV, 0, gradW, 0, size);
+        // Only the set's groups are current (and read) during a restricted solve.
+        for (int c = 0; c < set.count; c++) {
+          int off = set.group[c] * d;
+          System.arraycopy(gradV, off, gradW, off, d);
+        }
       } else {
         recoverIterateGradient(beta, set);
       }
