@@ -43,6 +43,9 @@ public final class OfflinePipeline {
         m.put("hidden_units", b.student().hiddenUnits());
         m.put("target_units", b.targetGroups());
         m.put("compression", b.compression());
+        m.put(
+            "output_basis_rank",
+            b.student().outputBasis() != null ? b.student().outputBasis().rank() : 0);
         if (b.nuclear() != null) {
           m.put("student", "nuclear-norm (shared output)");
           m.put("lambda", b.nuclear().lambda());
@@ -109,8 +112,19 @@ public final class OfflinePipeline {
       PrintStream progress) {
     Map<Integer, StudentBlock> students = new TreeMap<>();
     List<DistilledBlock> distilled = new ArrayList<>();
-    for (int k : new java.util.TreeSet<>(blocks)) {
+    java.util.TreeSet<Integer> ordered = new java.util.TreeSet<>(blocks);
+    for (int k : ordered) {
       DistillOptions o = options.setBlock(k).build();
+      if (o.headWeight() > 0 && k != ordered.last()) {
+        // Only the last block's suffix can be linear (block 4: pooling and the classifier); the
+        // blocks before it are fitted to their outputs alone.
+        double weight = o.headWeight();
+        o = options.optHeadWeight(0).build();
+        options.optHeadWeight(weight);
+        if (progress != null) {
+          progress.printf("block %d: fitted to its outputs only (its suffix is not linear)%n", k);
+        }
+      }
       if (progress != null) {
         progress.printf(
             "block %d: running the teacher on %d unlabeled images, then the lambda path...%n",

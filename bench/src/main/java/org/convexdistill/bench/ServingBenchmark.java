@@ -194,6 +194,10 @@ public final class ServingBenchmark {
             .setGapTolerance(1e-2)
             .setMaxIterations(30)
             .setPathPoints(4)
+            // No teacher here: a block-output student of the old defaults' size (latency only).
+            .setHeadWeight(0)
+            .setGates(8)
+            .setPathMinRatio(0.05)
             .setMaxRelativeGap(1)
             .setMseTolerance(1)
             .build();

@@ -92,6 +92,16 @@ final class OfflineCommand implements Callable<Integer> {
   double nuclear;
 
   @Option(
+      names = "--head-weight",
+      paramLabel = "MU|logits",
+      converter = HeadWeightConverter.class,
+      description =
+          "Weight of the teacher's own logits in the loss, ||y^ - y||^2 + MU*||(y^ - y)H||^2/||H||^2"
+              + " (H: the linear suffix after the last block; block 4 only). The teacher's"
+              + " outputs, not labels; 0 = block outputs only; 'logits' = the logits alone (default: ${DEFAULT-VALUE}).")
+  double headWeight;
+
+  @Option(
       names = "--test-limit",
       description = "Evaluate on the first N test images (default: all).")
   int testLimit;
@@ -157,7 +167,8 @@ final class OfflineCommand implements Callable<Integer> {
             .optPathPoints(points)
             .optMinRatio(minRatio)
             .optPolishRatio(polish)
-            .optSharedPolish(sharedPolish);
+            .optSharedPolish(sharedPolish)
+            .optHeadWeight(headWeight);
     if (nuclear > 0) {
       b.optNuclear(nuclear);
     }

@@ -164,6 +164,25 @@ final class StreamOptions {
     int minGateRows = LearnerConfig.defaults().minGateRows();
 
     @Option(
+        names = "--head-weight",
+        paramLabel = "MU|logits",
+        converter = HeadWeightConverter.class,
+        description =
+            "Weight of the teacher's own logits in the students' loss when its suffix after the"
+                + " block is linear (block 4): ||y^ - y||^2 + MU*||(y^ - y)H||^2/||H||^2. The"
+                + " teacher's outputs, not labels; 0 = block outputs only; 'logits' = the logits alone (default:"
+                + " ${DEFAULT-VALUE}).")
+    double headWeight = LearnerConfig.defaults().headWeight();
+
+    @Option(
+        names = "--path-min-ratio",
+        paramLabel = "F",
+        description =
+            "The first (cold) fit's lambda path ends at F times lambda_max unless the budget is"
+                + " reached before (default: ${DEFAULT-VALUE}).")
+    double pathMinRatio = LearnerConfig.defaults().pathMinRatio();
+
+    @Option(
         names = "--solver-threads",
         description =
             "Solver threads: OpenBLAS's GEMM threads and the elementwise passes (default:"
@@ -187,6 +206,8 @@ final class StreamOptions {
             .setMinAgreement(minAgreement)
             .setGateRows(gateRows)
             .setMinGateRows(minGateRows)
+            .setHeadWeight(headWeight)
+            .setPathMinRatio(pathMinRatio)
             .setThreads(solverThreads)
             .build();
       } catch (IllegalArgumentException e) {

@@ -40,7 +40,7 @@ class StreamingCommandsTest {
     assertThat(r.exitCode()).isZero();
     assertThat(r.out().replaceAll("\\s+", " "))
         .contains(
-            "--window-size=<windowSize> Activation rows in the sliding window (default: 1000)")
+            "--window-size=<windowSize> Activation rows in the sliding window (default: 4000)")
         .contains("--window-size", "--refit-every", "--max-params")
         .contains("--batch-size", "--max-batch", "--http-port", "--kafka-port")
         .contains("DISTILL_WINDOW_SIZE");

@@ -115,10 +115,17 @@ public final class BudgetedFit {
     // The refit only raises λ; when the window moved so that the student fell well under the
     // budget, lower λ a step at a time with short solves while it stays within it, then solve
     // carefully at the lowest such λ (kept only if still within the budget).
+    // Never below the cold path's floor, pathMinRatio·λmax of this window: a student that stays
+    // under its budget there is limited by the data, not the budget, and each lower λ would
+    // fit the window more closely (more units, more iterations, no better on new rows).
+    double floor = s.pathMinRatio() * solver.lambdaMax();
     if (runs.size() == 1 && selected.nonzeroGroups() < LOWER_BELOW * target) {
       SolverResult lowest = null;
       SolverResult at = selected;
       for (int down = 0; down < MAX_LOWERING_STEPS; down++) {
+        if (at.lambda() / s.lambdaStep() < floor) {
+          break;
+        }
         SolverResult r =
             solver.solve(
                 s.loweringOptions().withLambda(at.lambda() / s.lambdaStep(), at.weights()));

@@ -1,5 +1,6 @@
 package org.convexdistill.solver;
 
+import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 
 /**
@@ -10,6 +11,16 @@ import org.convexdistill.core.student.StudentBlock;
  */
 public final class StudentFactory {
   private StudentFactory() {}
+
+  /**
+   * The student for a problem whose targets are coordinates in {@code basis} (null = output
+   * coordinates): its outputs are mapped back ({@link StudentBlock#inBasis}).
+   */
+  public static StudentBlock fromSolution(
+      GatedReluProblem problem, ConvexWeights weights, OutputBasis basis) {
+    StudentBlock s = fromSolution(problem, weights);
+    return basis == null ? s : s.inBasis(basis);
+  }
 
   /** The student equivalent to {@code weights} on {@code problem}'s normalisation and gates. */
   public static StudentBlock fromSolution(GatedReluProblem problem, ConvexWeights weights) {

@@ -42,6 +42,7 @@ public final class StudentBlock {
   private final float[] firstLayer;
   private final float[] secondLayer;
   private final boolean sharedOutput;
+  private final OutputBasis outputBasis;
 
   /**
    * Creates a student; arrays are copied.
@@ -103,6 +104,27 @@ public final class StudentBlock {
     this.firstLayer = firstLayer.clone();
     this.secondLayer = secondLayer.clone();
     this.sharedOutput = false;
+    this.outputBasis = null;
+  }
+
+  private StudentBlock(StudentBlock perOutput, OutputBasis basis) {
+    if (basis.dim() != perOutput.outputDim) {
+      // Only inBasis calls this, with a student already widened to C outputs.
+      throw new IllegalArgumentException(
+          "output basis of dimension " + basis.dim() + " for " + perOutput.outputDim + " outputs");
+    }
+    this.inputDim = perOutput.inputDim;
+    this.outputDim = perOutput.outputDim;
+    this.inverseScales = perOutput.inverseScales;
+    this.columnScales = perOutput.columnScales;
+    this.gates = perOutput.gates;
+    this.numGates = perOutput.numGates;
+    this.unitGate = perOutput.unitGate;
+    this.unitOutput = perOutput.unitOutput;
+    this.firstLayer = perOutput.firstLayer;
+    this.secondLayer = perOutput.secondLayer;
+    this.sharedOutput = false;
+    this.outputBasis = basis;
   }
 
   private StudentBlock(StudentBlock perOutputShell, float[] sharedSecondLayer) {
@@ -118,6 +140,50 @@ public final class StudentBlock {
     requireLength("secondLayer", sharedSecondLayer.length, (long) unitGate.length * outputDim);
     this.secondLayer = sharedSecondLayer.clone();
     this.sharedOutput = true;
+    this.outputBasis = null;
+  }
+
+  /**
+   * The student whose outputs are this one's read as coordinates in {@code basis} and mapped back
+   * to output coordinates (what a fit in the basis's weighted coordinates produces). A student with
+   * only the basis's first r outputs ({@link OutputBasis#rank()}) is read with the other
+   * coordinates zero (a fit of the weighted directions alone). A per-output student keeps its units
+   * and stores the basis (r·(C + 1) numbers, applied after the units); a shared-output one folds it
+   * into its second layer, which becomes h × C.
+   *
+   * @throws IllegalArgumentException when this student already has a basis, or its outputs are
+   *     neither C nor r
+   */
+  public StudentBlock inBasis(OutputBasis basis) {
+    if (outputBasis != null) {
+      throw new IllegalArgumentException("the student already has an output basis");
+    }
+    int c = basis.dim();
+    if (outputDim != c && outputDim != basis.rank()) {
+      throw new IllegalArgumentException(
+          "output basis of dimension "
+              + c
+              + " and rank "
+              + basis.rank()
+              + " for "
+              + outputDim
+              + " outputs");
+    }
+    int h = unitGate.length;
+    if (!sharedOutput) {
+      StudentBlock wide =
+          outputDim == c
+              ? this
+              : new StudentBlock(
+                  inputDim, c, columnScales, gates, unitGate, unitOutput, firstLayer, secondLayer);
+      return new StudentBlock(wide, basis);
+    }
+    float[] w2 = new float[h * c];
+    for (int u = 0; u < h; u++) {
+      System.arraycopy(secondLayer, u * outputDim, w2, u * c, outputDim);
+    }
+    basis.fromBasis(w2, h);
+    return sharedOutput(inputDim, c, columnScales, gates, unitGate, firstLayer, w2);
   }
 
   /**
@@ -214,6 +280,9 @@ public final class StudentBlock {
         }
       }
     }
+    if (outputBasis != null) {
+      outputBasis.fromBasis(out, batch);
+    }
   }
 
   /**
@@ -249,7 +318,8 @@ public final class StudentBlock {
 
   /**
    * This student's units with a new second layer shared across outputs ({@code secondLayer} row-
-   * major h × C), keeping only the units whose row is non-zero: what polishing produces.
+   * major h × C, into output coordinates: any output basis of this student is not carried over),
+   * keeping only the units whose row is non-zero: what polishing produces.
    */
   public StudentBlock withSharedSecondLayer(float[] secondLayer) {
     int h = unitGate.length;
@@ -329,11 +399,13 @@ public final class StudentBlock {
   }
 
   /**
-   * Trainable weights: h·(d + 1) per-output (the paper's count for its MLP students), h·(d + C)
-   * shared-output. Gates and scales are not in it.
+   * Weights: h·(d + 1) per-output (the paper's count for its MLP students), h·(d + C)
+   * shared-output, plus the output basis's r·(C + 1) when there is one (fixed, not trained, but
+   * needed to compute the output). Gates and scales are not in it.
    */
   public long parameterCount() {
-    return (long) hiddenUnits() * (inputDim + (sharedOutput ? outputDim : 1));
+    long units = (long) hiddenUnits() * (inputDim + (sharedOutput ? outputDim : 1));
+    return units + (outputBasis == null ? 0 : outputBasis.parameterCount());
   }
 
   /** The stored gate vectors: G·d numbers (the paper's Table 1 counts its gate conv). */
@@ -354,6 +426,11 @@ public final class StudentBlock {
   /** Whether the second layer is shared across outputs (h × C) rather than one weight a unit. */
   public boolean isSharedOutput() {
     return sharedOutput;
+  }
+
+  /** The weighted output basis the units' outputs are coordinates in, or null (output space). */
+  public OutputBasis outputBasis() {
+    return outputBasis;
   }
 
   /** A copy of the column scales s. */

@@ -15,8 +15,9 @@ import java.util.zip.CRC32;
  * <pre>
  *   offset  size        field
  *   0       4           magic "CDST"
- *   4       2           format version (2; 1 is read too)
- *   6       2           flags: bit 0 = shared-output second layer (version 2 only)
+ *   4       2           format version (3; 1 and 2 are read too)
+ *   6       2           flags: bit 0 = shared-output second layer (version ≥ 2),
+ *                       bit 1 = output basis (version 3, per-output layout only)
  *   8       4           d, input dimension
  *   12      4           C, output dimension
  *   16      4           h, hidden units
@@ -28,20 +29,27 @@ import java.util.zip.CRC32;
  *   …       4·h·d       first layer, row-major h×d (float32)
  *   …       4·h         second layer (float32)                  per-output layout
  *           4·h·C       second layer, row-major h×C (float32)   shared-output layout
+ *   …       4           r, weighted directions                  with an output basis only
+ *   …       4·r·C       Householder reflectors, row-major r×C (float32)
+ *   …       4·r         direction weights (float32)
  *   end−4   4           CRC-32 of every byte before it
  * </pre>
  *
- * A version-1 file is the per-output layout with flags 0; this code reads it unchanged.
+ * A version-1 file is the per-output layout with flags 0, a version-2 file has no output basis;
+ * this code reads both unchanged ({@link OutputBasis}).
  */
 public final class StudentFormat {
   /** "CDST". */
   public static final int MAGIC = 0x54534443;
 
   /** The version this code writes; it reads versions up to this one. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   /** Flag bit: the second layer is shared across outputs (h × C). */
   static final int SHARED_OUTPUT = 1;
+
+  /** Flag bit: the units' outputs are coordinates in a stored {@link OutputBasis}. */
+  static final int OUTPUT_BASIS = 2;
 
   private static final int HEADER = 24;
 
@@ -53,12 +61,14 @@ public final class StudentFormat {
     int h = s.hiddenUnits();
     int g = s.numGates();
     boolean shared = s.isSharedOutput();
-    long size = HEADER + bodyBytes(d, s.outputDim(), h, g, shared) + 4;
+    OutputBasis basis = s.outputBasis();
+    long size = HEADER + bodyBytes(d, s.outputDim(), h, g, shared) + basisBytes(basis) + 4;
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("student too large to encode: " + size + " bytes");
     }
     ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    b.putInt(MAGIC).putShort((short) VERSION).putShort((short) (shared ? SHARED_OUTPUT : 0));
+    int flags = (shared ? SHARED_OUTPUT : 0) | (basis != null ? OUTPUT_BASIS : 0);
+    b.putInt(MAGIC).putShort((short) VERSION).putShort((short) flags);
     b.putInt(d).putInt(s.outputDim()).putInt(h).putInt(g);
     for (float v : s.columnScales()) {
       b.putFloat(v);
@@ -79,6 +89,15 @@ public final class StudentFormat {
     }
     for (float v : s.secondLayer()) {
       b.putFloat(v);
+    }
+    if (basis != null) {
+      b.putInt(basis.rank());
+      for (float v : basis.reflectors()) {
+        b.putFloat(v);
+      }
+      for (float v : basis.scales()) {
+        b.putFloat(v);
+      }
     }
     CRC32 crc = new CRC32();
     crc.update(b.array(), 0, b.position());
@@ -120,11 +139,13 @@ public final class StudentFormat {
               + ")");
     }
     int flags = b.getShort() & 0xffff;
-    if ((version == 1 && flags != 0) || (flags & ~SHARED_OUTPUT) != 0) {
+    int known = version == 1 ? 0 : version == 2 ? SHARED_OUTPUT : SHARED_OUTPUT | OUTPUT_BASIS;
+    if ((flags & ~known) != 0 || (flags & (SHARED_OUTPUT | OUTPUT_BASIS)) == 3) {
       throw new StudentFormatException(
           "unknown student flags 0x" + Integer.toHexString(flags) + " for version " + version);
     }
     boolean shared = (flags & SHARED_OUTPUT) != 0;
+    boolean hasBasis = (flags & OUTPUT_BASIS) != 0;
     int d = b.getInt();
     int c = b.getInt();
     int h = b.getInt();
@@ -133,7 +154,19 @@ public final class StudentFormat {
       throw new StudentFormatException(
           "bad student shape: d=" + d + ", C=" + c + ", units=" + h + ", gates=" + g);
     }
-    long expected = HEADER + bodyBytes(d, c, h, g, shared) + 4;
+    long body = HEADER + bodyBytes(d, c, h, g, shared);
+    int rank = 0;
+    if (hasBasis) {
+      if (length < body + 8) {
+        throw new StudentFormatException(
+            "truncated student: shape needs more than " + (body + 8) + " bytes, got " + length);
+      }
+      rank = b.getInt((int) body);
+      if (rank < 0 || rank > c) {
+        throw new StudentFormatException("bad output basis rank " + rank + " for C=" + c);
+      }
+    }
+    long expected = body + (hasBasis ? 4 + 4L * rank * (c + 1) : 0) + 4;
     if (length != expected) {
       throw new StudentFormatException(
           (length < expected ? "truncated" : "oversized")
@@ -160,7 +193,14 @@ public final class StudentFormat {
       int[] unitOutput = ints(b, h);
       float[] first = floats(b, h * d);
       float[] second = floats(b, h);
-      return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+      StudentBlock s = new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+      if (!hasBasis) {
+        return s;
+      }
+      b.getInt();
+      float[] reflectors = floats(b, rank * c);
+      float[] weights = floats(b, rank);
+      return s.inBasis(new OutputBasis(c, reflectors, weights));
     } catch (IllegalArgumentException | BufferUnderflowException e) {
       throw new StudentFormatException("inconsistent student: " + e.getMessage());
     }
@@ -170,6 +210,10 @@ public final class StudentFormat {
   private static long bodyBytes(int d, int c, int h, int g, boolean shared) {
     long perUnit = shared ? 1L + d + c : 3L + d;
     return 4L * (d + (long) g * d + h * perUnit);
+  }
+
+  private static long basisBytes(OutputBasis basis) {
+    return basis == null ? 0 : 4 + 4L * basis.rank() * (basis.dim() + 1);
   }
 
   /** Writes a student file. */

@@ -23,6 +23,10 @@ import org.convexdistill.solver.InvalidProblemException;
  * @param nuclear instead of the group lasso, the convex shared-output model (Theorem 3B, nuclear
  *     norm) with rank budget/(d + C)/gates per gate, solved down a short λ path to {@code
  *     nuclearLambdaRatio}·λmax
+ * @param headWeight μ: fit in the metric that adds μ times the teacher's logit error (its suffix
+ *     after the block must be linear; {@link org.convexdistill.solver.HeadMetric}); 0 = block
+ *     outputs only; infinity = the logits alone ({@link
+ *     org.convexdistill.solver.HeadMetric#logitBasis})
  */
 public record DistillOptions(
     int block,
@@ -37,7 +41,8 @@ public record DistillOptions(
     double polishRatio,
     boolean sharedPolish,
     boolean nuclear,
-    double nuclearLambdaRatio) {
+    double nuclearLambdaRatio,
+    double headWeight) {
 
   public static Builder builder() {
     return new Builder();
@@ -70,6 +75,13 @@ public record DistillOptions(
     private boolean sharedPolish;
     private boolean nuclear;
     private double nuclearLambdaRatio = 0.02;
+    private double headWeight;
+
+    /** Weight of the teacher's logits in the loss (0 = block outputs only). */
+    public Builder optHeadWeight(double headWeight) {
+      this.headWeight = headWeight;
+      return this;
+    }
 
     /** Fit the nuclear-norm shared-output model at this fraction of its λmax instead. */
     public Builder optNuclear(double lambdaRatio) {
@@ -174,6 +186,9 @@ public record DistillOptions(
         throw new InvalidProblemException(
             "nuclear λ ratio must be in (0, 1), got " + nuclearLambdaRatio);
       }
+      if (!(headWeight >= 0)) {
+        throw new InvalidProblemException("head weight must be >= 0, got " + headWeight);
+      }
       return new DistillOptions(
           block,
           maxParams,
@@ -187,7 +202,8 @@ public record DistillOptions(
           polishRatio,
           sharedPolish,
           nuclear,
-          nuclearLambdaRatio);
+          nuclearLambdaRatio,
+          headWeight);
     }
   }
 }

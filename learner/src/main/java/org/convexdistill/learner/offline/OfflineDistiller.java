@@ -2,11 +2,17 @@ package org.convexdistill.learner.offline;
 
 import java.util.List;
 import org.convexdistill.core.data.Images;
+import org.convexdistill.core.npy.NpyArray;
+import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.learner.stream.LinearHead;
+import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
+import org.convexdistill.solver.HeadMetric;
 import org.convexdistill.solver.InvalidProblemException;
 import org.convexdistill.solver.NuclearNormFit;
 import org.convexdistill.solver.RFista;
@@ -33,26 +39,75 @@ public final class OfflineDistiller {
     long t0 = System.nanoTime();
     Activations a = Activations.extract(teacher, images, options.block());
     double extract = (System.nanoTime() - t0) / 1e9;
-    return fit(a, teacher.blockParameters(options.block()), options, listener, extract);
+    OutputBasis basis = headBasis(teacher, options, a.outputs().shape()[1]);
+    return fit(a, teacher.blockParameters(options.block()), options, listener, extract, basis);
   }
 
-  /** Fits the student to activations already extracted. */
+  /**
+   * The output basis of {@link DistillOptions#headWeight} for {@code teacher}'s suffix after the
+   * block (null for weight 0).
+   *
+   * @throws InvalidProblemException when the weight is set but that suffix is not linear
+   */
+  public static OutputBasis headBasis(Teacher teacher, DistillOptions options, int outputs) {
+    if (options.headWeight() == 0) {
+      return null;
+    }
+    LinearHead head = LinearHead.probe(TeacherSuffix.of(teacher, options.block()), outputs);
+    if (head == null) {
+      throw new InvalidProblemException(
+          "the teacher's suffix after block "
+              + options.block()
+              + " is not linear, so its logits cannot enter a convex loss: use --head-weight 0"
+              + " (block 4's suffix is linear)");
+    }
+    return Double.isInfinite(options.headWeight())
+        ? HeadMetric.logitBasis(head.weights(), outputs, head.classes())
+        : HeadMetric.basis(head.weights(), outputs, head.classes(), options.headWeight());
+  }
+
+  /** Fits the student to activations already extracted, in output coordinates. */
   public static DistilledBlock fit(
       Activations a,
       long blockParameters,
       DistillOptions options,
       SolverOptions.IterationListener listener,
       double extractSeconds) {
+    return fit(a, blockParameters, options, listener, extractSeconds, null);
+  }
+
+  /**
+   * Fits the student to activations already extracted; with a {@code basis} the targets are its
+   * weighted coordinates and the student maps back ({@link StudentBlock#inBasis}).
+   */
+  public static DistilledBlock fit(
+      Activations a,
+      long blockParameters,
+      DistillOptions options,
+      SolverOptions.IterationListener listener,
+      double extractSeconds,
+      OutputBasis basis) {
+    NpyArray targets =
+        Refitter.targets(
+            a.outputs().data(),
+            a.samples(),
+            a.outputs().shape()[1],
+            basis,
+            Double.isInfinite(options.headWeight()));
     GatedReluProblem problem =
         GatedReluProblem.builder()
             .setInputs(a.inputs())
-            .setTargets(a.outputs())
+            .setTargets(targets)
             .optRandomGates(options.gates(), options.seed())
             .build();
     if (options.nuclear()) {
-      return nuclear(a, problem, blockParameters, options, extractSeconds);
+      return nuclear(a, problem, blockParameters, options, extractSeconds, basis);
     }
-    int target = options.targetGroups(blockParameters, problem.inputDim());
+    long basisParameters = basis == null ? 0 : basis.parameterCount();
+    int target =
+        (int)
+            Math.max(
+                1, (options.budget(blockParameters) - basisParameters) / (problem.inputDim() + 1));
     SolverOptions base =
         SolverOptions.builder()
             .setLambda(1)
@@ -65,7 +120,7 @@ public final class OfflineDistiller {
             base,
             base,
             options.pathPoints(),
-            options.minRatio(),
+            options.minRatio() / (basis == null ? 1 : basis.maxScale()),
             RegularizationPath.DEFAULT_REFINE_STEPS,
             // Offline fits are always cold: the warm-refit settings are never used.
             2,
@@ -79,22 +134,26 @@ public final class OfflineDistiller {
       } catch (InvalidProblemException e) {
         throw new InvalidProblemException("block " + a.block() + ": " + e.getMessage());
       }
+      // In the basis's coordinates until the end: the polishing refits W2 against those targets.
       StudentBlock student = StudentFactory.fromSolution(problem, fit.used().weights());
       StudentBlock oneVsAll = null;
       SharedLayerFit.Result shared = null;
       double polishSeconds = 0;
       if (options.sharedPolish()) {
-        oneVsAll = student;
+        oneVsAll = basis == null ? student : student.inBasis(basis);
         SharedLayerPolish.Polished p =
             SharedLayerPolish.polish(
                 student,
                 a.inputs().data(),
-                a.outputs().data(),
+                targets.data(),
                 a.samples(),
                 SharedLayerPolish.Options.forBudget(options.budget(blockParameters)));
         student = p.student();
         shared = p.result();
         polishSeconds = p.path().stream().mapToDouble(SharedLayerFit.Result::seconds).sum();
+      }
+      if (basis != null) {
+        student = student.inBasis(basis);
       }
       return new DistilledBlock(
           a.block(),
@@ -120,7 +179,8 @@ public final class OfflineDistiller {
       GatedReluProblem problem,
       long blockParameters,
       DistillOptions options,
-      double extractSeconds) {
+      double extractSeconds,
+      OutputBasis basis) {
     int d = problem.inputDim();
     int c = problem.outputs();
     long units = options.budget(blockParameters) / (d + c);
@@ -132,6 +192,9 @@ public final class OfflineDistiller {
         fit.path(ratios, options.gapTolerance(), 1000, options.seed());
     NuclearNormFit.Result last = path.get(path.size() - 1);
     StudentBlock student = fit.student(last, 1e-4);
+    if (basis != null) {
+      student = student.inBasis(basis);
+    }
     int iterations = path.stream().mapToInt(NuclearNormFit.Result::iterations).sum();
     double seconds = path.stream().mapToDouble(NuclearNormFit.Result::seconds).sum();
     return new DistilledBlock(

@@ -1,10 +1,13 @@
 package org.convexdistill.learner.stream;
 
+import java.util.Objects;
 import org.convexdistill.core.npy.NpyArray;
+import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
+import org.convexdistill.solver.HeadMetric;
 import org.convexdistill.solver.RFista;
 import org.convexdistill.solver.SolverOptions;
 import org.convexdistill.solver.SolverResult;
@@ -22,6 +25,8 @@ public final class Refitter {
 
   private final LearnerConfig config;
   private final TeacherSuffix suffix;
+  private OutputBasis basis;
+  private int basisDim = -1;
 
   /**
    * @param suffix the teacher's suffix after the block, for the agreement gate; null when the
@@ -30,6 +35,26 @@ public final class Refitter {
   public Refitter(LearnerConfig config, TeacherSuffix suffix) {
     this.config = config;
     this.suffix = suffix;
+  }
+
+  /**
+   * The output basis students are fitted in for block outputs of length c: the teacher's logits
+   * weighted by {@link LearnerConfig#headWeight} when its suffix is linear; null otherwise (block
+   * outputs only). Probed once.
+   */
+  public synchronized OutputBasis outputBasis(int c) {
+    if (basisDim != c) {
+      LinearHead head =
+          config.headWeight() > 0 && suffix != null ? LinearHead.probe(suffix, c) : null;
+      basis =
+          head == null
+              ? null
+              : Double.isInfinite(config.headWeight())
+                  ? HeadMetric.logitBasis(head.weights(), c, head.classes())
+                  : HeadMetric.basis(head.weights(), c, head.classes(), config.headWeight());
+      basisDim = c;
+    }
+    return basis;
   }
 
   /**
@@ -85,16 +110,22 @@ public final class Refitter {
         a++;
       }
     }
+    OutputBasis outputs = outputBasis(c);
+    NpyArray targets = targets(yt, train, c, outputs, Double.isInfinite(config.headWeight()));
     GatedReluProblem problem =
         GatedReluProblem.builder()
             .setInputs(NpyArray.of(zt, train, d))
-            .setTargets(NpyArray.of(yt, train, c))
+            .setTargets(targets)
             .optRandomGates(config.gates(), config.seed())
             .build();
     WarmState start = previous;
-    if (start == null && previousStudent != null) {
+    if (start == null
+        && previousStudent != null
+        && Objects.equals(previousStudent.outputBasis(), outputs)) {
       start = WarmState.fromStudent(previousStudent, problem, previousLambda);
     }
+    long basisParameters = outputs == null ? 0 : outputs.parameterCount();
+    int budget = (int) Math.max(1, (config.maxParams() - basisParameters) / (d + 1));
     SolverOptions careful =
         SolverOptions.builder()
             .setLambda(1)
@@ -105,11 +136,12 @@ public final class Refitter {
     // The polish (and every later warm refit) does the careful work.
     BudgetedFit.Settings settings =
         new BudgetedFit.Settings(
-            config.targetGroups(d),
+            budget,
             careful,
             coarse(),
             config.pathPoints(),
-            config.pathMinRatio(),
+            // The weighted directions raise λmax; the path must still reach the others.
+            config.pathMinRatio() / (outputs == null ? 1 : outputs.maxScale()),
             COARSE_REFINE_STEPS,
             config.lambdaStep(),
             coarse(),
@@ -124,7 +156,7 @@ public final class Refitter {
                   ? null
                   : new BudgetedFit.Start(start.weights(), start.lambda(), start.polished()));
       SolverResult used = fit.used();
-      StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
+      StudentBlock student = StudentFactory.fromSolution(problem, used.weights(), outputs);
       double candidateMse = mse(student, zh, yh, held);
       double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held);
       double candidateAgreement = Double.NaN;
@@ -154,6 +186,27 @@ public final class Refitter {
           currentAgreement,
           gateRows);
     }
+  }
+
+  /**
+   * The problem's targets: the rows themselves, their coordinates in {@code basis}, or only the
+   * basis's first r (weighted) coordinates when {@code leading}.
+   */
+  public static NpyArray targets(float[] y, int n, int c, OutputBasis basis, boolean leading) {
+    if (basis == null) {
+      return NpyArray.of(y, n, c);
+    }
+    float[] t = y.clone();
+    basis.toBasis(t, n);
+    if (!leading) {
+      return NpyArray.of(t, n, c);
+    }
+    int r = basis.rank();
+    float[] first = new float[n * r];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(t, i * c, first, i * r, r);
+    }
+    return NpyArray.of(first, n, r);
   }
 
   /** Whether the row at source offset {@code offset} is held out (never trained on). */

@@ -62,6 +62,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private final LearnerConfig config;
   private final LearnerMetrics metrics = new LearnerMetrics();
   private final Refitter refitter;
+  private boolean basisLogged;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final MeterRegistry registry;
@@ -281,6 +282,20 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     ActivationWindow.Snapshot snap = window.snapshot();
     StudentBlock currentStudent = current == null ? null : current.student();
     Refit r;
+    if (!basisLogged && config.headWeight() > 0) {
+      basisLogged = true;
+      if (refitter.outputBasis(snap.yDim()) == null) {
+        LOG.warn(
+            "the teacher's suffix after the block is not linear (or no teacher is loaded):"
+                + " students are fitted to block outputs only, --head-weight is not applied");
+      } else {
+        LOG.info(
+            "students are fitted with the teacher's logits in the loss (head weight {}, {}"
+                + " classifier directions)",
+            config.headWeight(),
+            refitter.outputBasis(snap.yDim()).rank());
+      }
+    }
     try {
       r =
           refitter.fit(

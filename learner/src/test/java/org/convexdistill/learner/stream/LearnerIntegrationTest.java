@@ -73,6 +73,7 @@ class LearnerIntegrationTest {
         0.0,
         500,
         0,
+        0,
         1);
   }
 

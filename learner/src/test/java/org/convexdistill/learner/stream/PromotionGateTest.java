@@ -75,6 +75,8 @@ class PromotionGateTest {
         .setRefitEvery(100)
         .setRefitInterval(Duration.ofHours(1))
         .setGates(8)
+        .setPathMinRatio(0.05)
+        .setHeadWeight(0)
         .setMaxParams(maxParams)
         .setGapTolerance(1e-4)
         .setMaxIterations(3000)
@@ -136,6 +138,38 @@ class PromotionGateTest {
     assertThat(v.accepted()).isFalse();
     assertThat(v.reason()).contains("held-out rows to score agreement on");
     assertThat(CandidateCheck.check(r, D, C, strict).accepted()).isTrue();
+  }
+
+  @Test
+  void shouldSpendASmallBudgetOnTheTeachersLogitsWithTheHeadWeight() {
+    ActivationWindow.Snapshot snap = window();
+    ActivationWindow.Snapshot gate = window();
+    // Fewer units than outputs: a student fitted to block outputs alone must leave some out.
+    LearnerConfig plain = config(4L * (D + 1), 0.0);
+    LearnerConfig weighted =
+        plain.toBuilder().setHeadWeight(100).setMaxParams(4L * (D + 1) + CLASSES * (C + 1)).build();
+    Refit a = new Refitter(plain, suffix).fit(snap, gate, null, null, null, 0);
+    Refitter headed = new Refitter(weighted, suffix);
+    Refit b = headed.fit(snap, gate, null, null, null, 0);
+    assertThat(a.student().outputBasis()).isNull();
+    assertThat(b.student().outputBasis()).isEqualTo(headed.outputBasis(C));
+    assertThat(b.student().outputBasis().rank()).isEqualTo(CLASSES);
+    assertThat(b.student().hiddenUnits()).isLessThanOrEqualTo(4);
+    assertThat(logitMse(b.student(), gate)).isLessThan(logitMse(a.student(), gate));
+    assertThat(b.candidateAgreement()).isGreaterThan(a.candidateAgreement());
+  }
+
+  private double logitMse(
+      org.convexdistill.core.student.StudentBlock s, ActivationWindow.Snapshot w) {
+    float[] out = new float[w.n() * C];
+    s.forward(w.z(), w.n(), out, s.newWorkspace(w.n()));
+    float[] mine = logits(out, w.n());
+    float[] theirs = logits(w.y(), w.n());
+    double sum = 0;
+    for (int i = 0; i < mine.length; i++) {
+      sum += (mine[i] - theirs[i]) * (mine[i] - theirs[i]);
+    }
+    return sum / mine.length;
   }
 
   @Test
