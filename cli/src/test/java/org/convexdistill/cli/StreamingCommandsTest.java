@@ -1,6 +1,7 @@
 package org.convexdistill.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,13 +20,18 @@ class StreamingCommandsTest {
     assertThat(cmd.learner.windowSize).isEqualTo(2048);
     assertThat(cmd.kafka.bootstrapServers).isEqualTo("kafka:9092");
     assertThat(cmd.learner.refitEvery).isEqualTo(7);
-    assertThat(cmd.learner.gates).isEqualTo(8); // built-in default
+    assertThat(cmd.learner.gates)
+        .isEqualTo(org.convexdistill.learner.stream.LearnerConfig.defaults().gates());
+    assertThat(cmd.learner.headWeight).isInfinite(); // built-in default: the logits alone
 
     LearnerCommand flagged = new LearnerCommand();
     CommandLine cli2 = new CommandLine(flagged);
     cli2.setDefaultValueProvider(new EnvDefaults(env::get));
-    cli2.parseArgs("--window-size", "64");
+    cli2.parseArgs("--window-size", "64", "--head-weight", "10");
     assertThat(flagged.learner.windowSize).isEqualTo(64);
+    assertThat(flagged.learner.headWeight).isEqualTo(10.0);
+    assertThatThrownBy(() -> new CommandLine(new LearnerCommand()).parseArgs("--head-weight", "-1"))
+        .hasMessageContaining("head weight must be >= 0");
   }
 
   @Test
