@@ -20,7 +20,15 @@ public record WarmState(ConvexWeights weights, double lambda, ConvexWeights poli
     int d = problem.inputDim();
     int p = problem.gates();
     int c = problem.outputs();
-    if (s.inputDim() != d || s.outputDim() != c) {
+    // A student of the leading basis coordinates has C outputs but feeds only the first r.
+    boolean leading =
+        s.outputBasis() != null
+            && s.outputBasis().rank() == c
+            && s.outputDim() == s.outputBasis().dim();
+    if (s.inputDim() != d || (s.outputDim() != c && !leading)) {
+      return null;
+    }
+    if (s.isSharedOutput()) {
       return null;
     }
     float[] g = problem.gateMatrix();
@@ -48,6 +56,9 @@ public record WarmState(ConvexWeights weights, double lambda, ConvexWeights poli
     int[] unitGate = s.unitGates();
     int[] unitOutput = s.unitOutputs();
     for (int x = 0; x < s.hiddenUnits(); x++) {
+      if (unitOutput[x] >= c) {
+        return null;
+      }
       int off = (unitOutput[x] * p + column[unitGate[x]]) * d;
       for (int i = 0; i < d; i++) {
         u[off + i] += first[x * d + i] * second[x];

@@ -159,6 +159,28 @@ class PromotionGateTest {
     assertThat(b.candidateAgreement()).isGreaterThan(a.candidateAgreement());
   }
 
+  @Test
+  void shouldRebuildTheWarmStartOfALogitsStudentAfterARestart() {
+    ActivationWindow.Snapshot snap = window();
+    LearnerConfig logits =
+        config(48L * (D + 1), 0.0).toBuilder().setHeadWeight(Double.POSITIVE_INFINITY).build();
+    Refitter refitter = new Refitter(logits, suffix);
+    Refit r = refitter.fit(snap, null, null, null, 0);
+    org.convexdistill.core.student.OutputBasis basis = refitter.outputBasis(C);
+    assertThat(r.student().outputBasis()).isEqualTo(basis);
+    assertThat(basis.rank()).isEqualTo(CLASSES);
+    // The problem a restarted learner builds: the basis's leading coordinates, same gates.
+    org.convexdistill.solver.GatedReluProblem problem =
+        org.convexdistill.solver.GatedReluProblem.builder()
+            .setInputs(org.convexdistill.core.npy.NpyArray.of(snap.z(), snap.n(), D))
+            .setTargets(Refitter.targets(snap.y(), snap.n(), C, basis, true))
+            .optRandomGates(logits.gates(), logits.seed())
+            .build();
+    WarmState w = WarmState.fromStudent(r.student(), problem, 1.0);
+    assertThat(w).isNotNull();
+    assertThat(w.weights().nonzeroGroups()).isEqualTo(r.student().hiddenUnits());
+  }
+
   private double logitMse(
       org.convexdistill.core.student.StudentBlock s, ActivationWindow.Snapshot w) {
     float[] out = new float[w.n() * C];
