@@ -157,8 +157,12 @@ public final class Refitter {
                   : new BudgetedFit.Start(start.weights(), start.lambda(), start.polished()));
       SolverResult used = fit.used();
       StudentBlock student = StudentFactory.fromSolution(problem, used.weights(), outputs);
-      double candidateMse = mse(student, zh, yh, held);
-      double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held);
+      // Both in the metric this learner fits (the logit coordinates by default), so a current
+      // student of another kind (block outputs, before an upgrade) is compared on the same terms.
+      boolean leading = Double.isInfinite(config.headWeight());
+      double candidateMse = mse(student, zh, yh, held, outputs, leading);
+      double currentMse =
+          current == null ? Double.NaN : mse(current, zh, yh, held, outputs, leading);
       double candidateAgreement = Double.NaN;
       double currentAgreement = Double.NaN;
       boolean wideGate = gate != null && gate.n() > held && gate.zDim() == d && gate.yDim() == c;
@@ -224,8 +228,42 @@ public final class Refitter {
 
   /** Mean squared error per output value of {@code s} on n rows. */
   static double mse(StudentBlock s, float[] z, float[] y, int n) {
+    return mse(s, z, y, n, null, false);
+  }
+
+  /**
+   * Mean squared error per value of {@code s} on n rows, in {@code basis}'s coordinates (null:
+   * output coordinates), over its leading r coordinates only when {@code leading}.
+   */
+  static double mse(
+      StudentBlock s, float[] z, float[] y, int n, OutputBasis basis, boolean leading) {
     if (n == 0) {
       return Double.NaN;
+    }
+    if (basis != null) {
+      int c = s.outputDim();
+      int r = leading ? basis.rank() : c;
+      int chunk = 64;
+      StudentBlock.Workspace ws = s.newWorkspace(chunk);
+      float[] out = new float[chunk * c];
+      float[] ref = new float[chunk * c];
+      float[] zc = new float[chunk * s.inputDim()];
+      double sum = 0;
+      for (int from = 0; from < n; from += chunk) {
+        int b = Math.min(chunk, n - from);
+        System.arraycopy(z, from * s.inputDim(), zc, 0, b * s.inputDim());
+        s.forward(zc, b, out, ws);
+        System.arraycopy(y, from * c, ref, 0, b * c);
+        basis.toBasis(out, b);
+        basis.toBasis(ref, b);
+        for (int i = 0; i < b; i++) {
+          for (int k = 0; k < r; k++) {
+            double e = out[i * c + k] - ref[i * c + k];
+            sum += e * e;
+          }
+        }
+      }
+      return sum / ((double) n * r);
     }
     int c = s.outputDim();
     int chunk = 64;

@@ -160,6 +160,26 @@ class PromotionGateTest {
   }
 
   @Test
+  void shouldCompareACurrentStudentOfAnotherKindInTheMetricTheLearnerFits() {
+    ActivationWindow.Snapshot snap = window();
+    ActivationWindow.Snapshot gate = window();
+    LearnerConfig plain = config(4L * (D + 1), 0.0);
+    Refit blockOutputs = new Refitter(plain, suffix).fit(snap, gate, null, null, null, 0);
+    LearnerConfig logits =
+        plain.toBuilder()
+            .setHeadWeight(Double.POSITIVE_INFINITY)
+            .setMaxParams(4L * (D + 1) + CLASSES * (C + 1))
+            .setMseTolerance(0.1)
+            .build();
+    // After an upgrade the current student fits block outputs; the candidate fits the logits. In
+    // block-output MSE the candidate would lose; in the logit coordinates both are scored on, it
+    // is the better one.
+    Refit r = new Refitter(logits, suffix).fit(snap, gate, null, blockOutputs.student(), null, 0);
+    assertThat(r.candidateMse()).isLessThan(r.currentMse());
+    assertThat(CandidateCheck.check(r, D, C, logits).reason()).doesNotContain("MSE");
+  }
+
+  @Test
   void shouldRebuildTheWarmStartOfALogitsStudentAfterARestart() {
     ActivationWindow.Snapshot snap = window();
     LearnerConfig logits =
