@@ -127,6 +127,22 @@ public final class StudentBlock {
     this.outputBasis = basis;
   }
 
+  /** A shared-output student of the basis's r leading coordinates, kept compact (W2: h × r). */
+  private StudentBlock(OutputBasis basis, StudentBlock sharedNarrow) {
+    this.inputDim = sharedNarrow.inputDim;
+    this.outputDim = basis.dim();
+    this.inverseScales = sharedNarrow.inverseScales;
+    this.columnScales = sharedNarrow.columnScales;
+    this.gates = sharedNarrow.gates;
+    this.numGates = sharedNarrow.numGates;
+    this.unitGate = sharedNarrow.unitGate;
+    this.unitOutput = null;
+    this.firstLayer = sharedNarrow.firstLayer;
+    this.secondLayer = sharedNarrow.secondLayer;
+    this.sharedOutput = true;
+    this.outputBasis = basis;
+  }
+
   private StudentBlock(StudentBlock perOutputShell, float[] sharedSecondLayer) {
     this.inputDim = perOutputShell.inputDim;
     this.outputDim = perOutputShell.outputDim;
@@ -148,8 +164,10 @@ public final class StudentBlock {
    * to output coordinates (what a fit in the basis's weighted coordinates produces). A student with
    * only the basis's first r outputs ({@link OutputBasis#rank()}) is read with the other
    * coordinates zero (a fit of the weighted directions alone). A per-output student keeps its units
-   * and stores the basis (r·(C + 1) numbers, applied after the units); a shared-output one folds it
-   * into its second layer, which becomes h × C.
+   * and stores the basis (r·(C + 1) numbers, applied after the units). A shared-output student of
+   * all C coordinates folds the basis into its second layer (still h × C); one of the r leading
+   * coordinates keeps its h × r second layer and stores the basis (h·r + r·(C + 1) numbers instead
+   * of h·C).
    *
    * @throws IllegalArgumentException when this student already has a basis, or its outputs are
    *     neither C nor r
@@ -178,12 +196,20 @@ public final class StudentBlock {
                   inputDim, c, columnScales, gates, unitGate, unitOutput, firstLayer, secondLayer);
       return new StudentBlock(wide, basis);
     }
-    float[] w2 = new float[h * c];
-    for (int u = 0; u < h; u++) {
-      System.arraycopy(secondLayer, u * outputDim, w2, u * c, outputDim);
+    if (outputDim < c) {
+      return new StudentBlock(basis, this);
     }
+    float[] w2 = secondLayer.clone();
     basis.fromBasis(w2, h);
     return sharedOutput(inputDim, c, columnScales, gates, unitGate, firstLayer, w2);
+  }
+
+  /** The length of a unit's second-layer row: 1 per-output, C or r (compact) shared-output. */
+  private int secondWidth() {
+    if (!sharedOutput) {
+      return 1;
+    }
+    return outputBasis != null ? outputBasis.rank() : outputDim;
   }
 
   /**
@@ -266,8 +292,9 @@ public final class StudentBlock {
           if (a == 0f) {
             continue;
           }
-          int w = u * outputDim;
-          for (int c = 0; c < outputDim; c++) {
+          int width = secondWidth();
+          int w = u * width;
+          for (int c = 0; c < width; c++) {
             out[outOff + c] += a * secondLayer[w + c];
           }
         }
@@ -322,6 +349,9 @@ public final class StudentBlock {
    * keeping only the units whose row is non-zero: what polishing produces.
    */
   public StudentBlock withSharedSecondLayer(float[] secondLayer) {
+    if (sharedOutput && outputBasis != null) {
+      throw new IllegalStateException("a compact shared-output student has no h × C second layer");
+    }
     int h = unitGate.length;
     requireLength("secondLayer", secondLayer.length, (long) h * outputDim);
     int kept = 0;
@@ -399,12 +429,13 @@ public final class StudentBlock {
   }
 
   /**
-   * Weights: h·(d + 1) per-output (the paper's count for its MLP students), h·(d + C)
-   * shared-output, plus the output basis's r·(C + 1) when there is one (fixed, not trained, but
-   * needed to compute the output). Gates and scales are not in it.
+   * Weights: h·(d + 1) per-output (the paper's count for its MLP students), h·(d + C) shared-output
+   * (h·(d + r) when compact in an output basis of rank r), plus the output basis's r·(C + 1) when
+   * there is one (fixed, not trained, but needed to compute the output). Gates and scales are not
+   * in it.
    */
   public long parameterCount() {
-    long units = (long) hiddenUnits() * (inputDim + (sharedOutput ? outputDim : 1));
+    long units = (long) hiddenUnits() * (inputDim + secondWidth());
     return units + (outputBasis == null ? 0 : outputBasis.parameterCount());
   }
 
@@ -465,7 +496,10 @@ public final class StudentBlock {
     return firstLayer.clone();
   }
 
-  /** A copy of the second layer: h weights (per-output) or row-major h × C (shared-output). */
+  /**
+   * A copy of the second layer: h weights (per-output) or row-major h × C (shared-output; h × r
+   * when compact in an output basis of rank r).
+   */
   public float[] secondLayer() {
     return secondLayer.clone();
   }

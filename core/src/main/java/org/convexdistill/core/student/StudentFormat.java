@@ -17,11 +17,12 @@ import java.util.zip.CRC32;
  *   0       4           magic "CDST"
  *   4       2           format version (3; 1 and 2 are read too)
  *   6       2           flags: bit 0 = shared-output second layer (version ≥ 2),
- *                       bit 1 = output basis (version 3, per-output layout only)
+ *                       bit 1 = output basis (version 3)
  *   8       4           d, input dimension
  *   12      4           C, output dimension
  *   16      4           h, hidden units
  *   20      4           G, stored gate vectors
+ *   24      4           r, rank of the output basis                with an output basis only
  *   24      4·d         column scales s (float32)
  *   …       4·G·d       gates, row-major G×d (float32)
  *   …       4·h         unit → gate row (int32)
@@ -29,8 +30,8 @@ import java.util.zip.CRC32;
  *   …       4·h·d       first layer, row-major h×d (float32)
  *   …       4·h         second layer (float32)                  per-output layout
  *           4·h·C       second layer, row-major h×C (float32)   shared-output layout
- *   …       4           r, weighted directions                  with an output basis only
- *   …       4·r·C       Householder reflectors, row-major r×C (float32)
+ *                       (h×r with an output basis)
+ *   …       4·r·C       Householder reflectors, row-major r×C   with an output basis only
  *   …       4·r         direction weights (float32)
  *   end−4   4           CRC-32 of every byte before it
  * </pre>
@@ -62,7 +63,8 @@ public final class StudentFormat {
     int g = s.numGates();
     boolean shared = s.isSharedOutput();
     OutputBasis basis = s.outputBasis();
-    long size = HEADER + bodyBytes(d, s.outputDim(), h, g, shared) + basisBytes(basis) + 4;
+    int width = basis != null && shared ? basis.rank() : s.outputDim();
+    long size = HEADER + bodyBytes(d, width, h, g, shared) + basisBytes(basis, s.outputDim()) + 4;
     if (size > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("student too large to encode: " + size + " bytes");
     }
@@ -70,6 +72,9 @@ public final class StudentFormat {
     int flags = (shared ? SHARED_OUTPUT : 0) | (basis != null ? OUTPUT_BASIS : 0);
     b.putInt(MAGIC).putShort((short) VERSION).putShort((short) flags);
     b.putInt(d).putInt(s.outputDim()).putInt(h).putInt(g);
+    if (basis != null) {
+      b.putInt(basis.rank());
+    }
     for (float v : s.columnScales()) {
       b.putFloat(v);
     }
@@ -91,7 +96,6 @@ public final class StudentFormat {
       b.putFloat(v);
     }
     if (basis != null) {
-      b.putInt(basis.rank());
       for (float v : basis.reflectors()) {
         b.putFloat(v);
       }
@@ -140,7 +144,7 @@ public final class StudentFormat {
     }
     int flags = b.getShort() & 0xffff;
     int known = version == 1 ? 0 : version == 2 ? SHARED_OUTPUT : SHARED_OUTPUT | OUTPUT_BASIS;
-    if ((flags & ~known) != 0 || (flags & (SHARED_OUTPUT | OUTPUT_BASIS)) == 3) {
+    if ((flags & ~known) != 0) {
       throw new StudentFormatException(
           "unknown student flags 0x" + Integer.toHexString(flags) + " for version " + version);
     }
@@ -154,19 +158,23 @@ public final class StudentFormat {
       throw new StudentFormatException(
           "bad student shape: d=" + d + ", C=" + c + ", units=" + h + ", gates=" + g);
     }
-    long body = HEADER + bodyBytes(d, c, h, g, shared);
     int rank = 0;
     if (hasBasis) {
-      if (length < body + 8) {
-        throw new StudentFormatException(
-            "truncated student: shape needs more than " + (body + 8) + " bytes, got " + length);
+      if (length < HEADER + 8) {
+        throw new StudentFormatException("truncated student: " + length + " bytes");
       }
-      rank = b.getInt((int) body);
+      rank = b.getInt();
       if (rank < 0 || rank > c) {
         throw new StudentFormatException("bad output basis rank " + rank + " for C=" + c);
       }
     }
-    long expected = body + (hasBasis ? 4 + 4L * rank * (c + 1) : 0) + 4;
+    int width = hasBasis && shared ? rank : c;
+    long expected =
+        HEADER
+            + (hasBasis ? 4 : 0)
+            + bodyBytes(d, width, h, g, shared)
+            + (hasBasis ? 4L * rank * (c + 1) : 0)
+            + 4;
     if (length != expected) {
       throw new StudentFormatException(
           (length < expected ? "truncated" : "oversized")
@@ -185,19 +193,20 @@ public final class StudentFormat {
       float[] scales = floats(b, d);
       float[] gates = floats(b, g * d);
       int[] unitGate = ints(b, h);
+      StudentBlock s;
       if (shared) {
         float[] first = floats(b, h * d);
-        float[] second = floats(b, h * c);
-        return StudentBlock.sharedOutput(d, c, scales, gates, unitGate, first, second);
+        float[] second = floats(b, h * width);
+        s = StudentBlock.sharedOutput(d, width, scales, gates, unitGate, first, second);
+      } else {
+        int[] unitOutput = ints(b, h);
+        float[] first = floats(b, h * d);
+        float[] second = floats(b, h);
+        s = new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
       }
-      int[] unitOutput = ints(b, h);
-      float[] first = floats(b, h * d);
-      float[] second = floats(b, h);
-      StudentBlock s = new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
       if (!hasBasis) {
         return s;
       }
-      b.getInt();
       float[] reflectors = floats(b, rank * c);
       float[] weights = floats(b, rank);
       return s.inBasis(new OutputBasis(c, reflectors, weights));
@@ -212,8 +221,9 @@ public final class StudentFormat {
     return 4L * (d + (long) g * d + h * perUnit);
   }
 
-  private static long basisBytes(OutputBasis basis) {
-    return basis == null ? 0 : 4 + 4L * basis.rank() * (basis.dim() + 1);
+  /** The rank field in the header and the reflectors and weights at the end. */
+  private static long basisBytes(OutputBasis basis, int c) {
+    return basis == null ? 0 : 4 + 4L * basis.rank() * (c + 1);
   }
 
   /** Writes a student file. */

@@ -126,6 +126,37 @@ class OutputBasisTest {
     }
   }
 
+  @Test
+  void shouldKeepASharedStudentOfTheLeadingCoordinatesCompact() throws Exception {
+    OutputBasis b = randomBasis(9, 4, 21);
+    // randomSharedStudent has d = 6 and 4 outputs: here, the basis's 4 leading coordinates.
+    StudentBlock narrow = StudentFormatTest.randomSharedStudent(22);
+    StudentBlock compact = narrow.inBasis(b);
+    assertThat(compact.outputDim()).isEqualTo(9);
+    assertThat(compact.isSharedOutput()).isTrue();
+    assertThat(compact.parameterCount()).isEqualTo(3L * (6 + 4) + 4L * (9 + 1));
+    StudentBlock back = StudentFormat.decode(StudentFormat.encode(compact));
+    assertThat(back.outputBasis()).isEqualTo(b);
+    assertThat(back.secondLayer()).containsExactly(narrow.secondLayer());
+    float[] z = new float[2 * 6];
+    Random r = new Random(23);
+    for (int i = 0; i < z.length; i++) {
+      z[i] = (float) r.nextGaussian();
+    }
+    float[] four = new float[2 * 4];
+    narrow.forward(z, 2, four, narrow.newWorkspace(2));
+    float[] expected = new float[2 * 9];
+    for (int i = 0; i < 2; i++) {
+      System.arraycopy(four, i * 4, expected, i * 9, 4);
+    }
+    b.fromBasis(expected, 2);
+    float[] out = new float[2 * 9];
+    back.forward(z, 2, out, back.newWorkspace(2));
+    for (int i = 0; i < out.length; i++) {
+      assertThat(out[i]).isCloseTo(expected[i], within(1e-5f));
+    }
+  }
+
   private static double norm(float[] x) {
     double s = 0;
     for (float v : x) {

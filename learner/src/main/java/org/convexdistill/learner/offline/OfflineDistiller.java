@@ -184,7 +184,8 @@ public final class OfflineDistiller {
     int d = problem.inputDim();
     int c = problem.outputs();
     long units = options.budget(blockParameters) / (d + c);
-    int rank = (int) Math.max(1, units / problem.gates());
+    // A gate's V_j is d × C: its rank never exceeds C (10 when fitting the logits alone).
+    int rank = (int) Math.max(1, Math.min(c, units / problem.gates()));
     NuclearNormFit fit = new NuclearNormFit(problem, rank);
     double end = options.nuclearLambdaRatio();
     double[] ratios = {Math.max(end, 0.2), Math.max(end, 0.06), end};
