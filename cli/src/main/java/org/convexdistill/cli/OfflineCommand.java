@@ -98,7 +98,8 @@ final class OfflineCommand implements Callable<Integer> {
       description =
           "Weight of the teacher's own logits in the loss, ||y^ - y||^2 + MU*||(y^ - y)H||^2/||H||^2"
               + " (H: the linear suffix after the last block; block 4 only). The teacher's"
-              + " outputs, not labels; 0 = block outputs only; 'logits' = the logits alone (default: ${DEFAULT-VALUE}).")
+              + " outputs, not labels; 0 = block outputs only; 'logits' = the logits alone"
+              + " (default: ${DEFAULT-VALUE}).")
   double headWeight;
 
   @Option(

@@ -170,8 +170,9 @@ final class StreamOptions {
         description =
             "Weight of the teacher's own logits in the students' loss when its suffix after the"
                 + " block is linear (block 4): ||y^ - y||^2 + MU*||(y^ - y)H||^2/||H||^2. The"
-                + " teacher's outputs, not labels; 0 = block outputs only; 'logits' = the logits alone (default:"
-                + " ${DEFAULT-VALUE}).")
+                + " teacher's outputs, not labels; 0 = block outputs only; 'logits' (or"
+                + " Infinity) = the logits alone (default: ${DEFAULT-VALUE}, i.e. the logits"
+                + " alone).")
     double headWeight = LearnerConfig.defaults().headWeight();
 
     @Option(
