@@ -39,14 +39,7 @@ class HeadMetricTest {
       for (float v : e) {
         block += v * v;
       }
-      double logits = 0;
-      for (int k = 0; k < K; k++) {
-        double l = 0;
-        for (int i = 0; i < C; i++) {
-          l += e[i] * h[i * K + k];
-        }
-        logits += l * l;
-      }
+      double logits = logitErrorSquared(e, h);
       // The transform is linear, so the metric of a difference is that of the error itself.
       assertThat(inBasis).isCloseTo(block + mu * logits / spectral, within(1e-4 * inBasis));
     }
@@ -110,14 +103,7 @@ class HeadMetricTest {
     for (int k = 0; k < K; k++) {
       leading += x[k] * x[k];
     }
-    double logits = 0;
-    for (int k = 0; k < K; k++) {
-      double l = 0;
-      for (int i = 0; i < C; i++) {
-        l += e[i] * h[i * K + k];
-      }
-      logits += l * l;
-    }
+    double logits = logitErrorSquared(e, h);
     assertThat(leading).isCloseTo(logits / spectralNormSquared(h), within(1e-4 * leading));
     // Zeroing the other coordinates and mapping back keeps the logits: the projection onto H.
     for (int i = K; i < C; i++) {
@@ -133,6 +119,19 @@ class HeadMetricTest {
       }
       assertThat(b).isCloseTo(a, within(1e-4 * (1 + Math.abs(a))));
     }
+  }
+
+  /** ‖e·H‖², the squared error of the logits an output error e causes. */
+  private static double logitErrorSquared(float[] e, float[] h) {
+    double sum = 0;
+    for (int k = 0; k < K; k++) {
+      double l = 0;
+      for (int i = 0; i < C; i++) {
+        l += e[i] * h[i * K + k];
+      }
+      sum += l * l;
+    }
+    return sum;
   }
 
   private static double spectralNormSquared(float[] h) {

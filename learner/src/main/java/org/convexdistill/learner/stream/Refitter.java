@@ -240,46 +240,30 @@ public final class Refitter {
     if (n == 0) {
       return Double.NaN;
     }
-    if (basis != null) {
-      int c = s.outputDim();
-      int r = leading ? basis.rank() : c;
-      int chunk = 64;
-      StudentBlock.Workspace ws = s.newWorkspace(chunk);
-      float[] out = new float[chunk * c];
-      float[] ref = new float[chunk * c];
-      float[] zc = new float[chunk * s.inputDim()];
-      double sum = 0;
-      for (int from = 0; from < n; from += chunk) {
-        int b = Math.min(chunk, n - from);
-        System.arraycopy(z, from * s.inputDim(), zc, 0, b * s.inputDim());
-        s.forward(zc, b, out, ws);
-        System.arraycopy(y, from * c, ref, 0, b * c);
-        basis.toBasis(out, b);
-        basis.toBasis(ref, b);
-        for (int i = 0; i < b; i++) {
-          for (int k = 0; k < r; k++) {
-            double e = out[i * c + k] - ref[i * c + k];
-            sum += e * e;
-          }
-        }
-      }
-      return sum / ((double) n * r);
-    }
     int c = s.outputDim();
+    int r = basis != null && leading ? basis.rank() : c;
     int chunk = 64;
     StudentBlock.Workspace ws = s.newWorkspace(chunk);
     float[] out = new float[chunk * c];
+    float[] ref = new float[chunk * c];
     float[] zc = new float[chunk * s.inputDim()];
     double sum = 0;
     for (int from = 0; from < n; from += chunk) {
       int b = Math.min(chunk, n - from);
       System.arraycopy(z, from * s.inputDim(), zc, 0, b * s.inputDim());
       s.forward(zc, b, out, ws);
-      for (int i = 0; i < b * c; i++) {
-        double e = out[i] - y[from * c + i];
-        sum += e * e;
+      System.arraycopy(y, from * c, ref, 0, b * c);
+      if (basis != null) {
+        basis.toBasis(out, b);
+        basis.toBasis(ref, b);
+      }
+      for (int i = 0; i < b; i++) {
+        for (int k = 0; k < r; k++) {
+          double e = out[i * c + k] - ref[i * c + k];
+          sum += e * e;
+        }
       }
     }
-    return sum / ((double) n * c);
+    return sum / ((double) n * r);
   }
 }
