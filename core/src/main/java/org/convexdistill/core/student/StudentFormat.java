@@ -23,7 +23,7 @@ import java.util.zip.CRC32;
  *   16      4           h, hidden units
  *   20      4           G, stored gate vectors
  *   24      4           r, rank of the output basis                with an output basis only
- *   24      4·d         column scales s (float32)
+ *   24/28   4·d         column scales s (float32)
  *   …       4·G·d       gates, row-major G×d (float32)
  *   …       4·h         unit → gate row (int32)
  *   …       4·h         unit → output index (int32)            per-output layout only
