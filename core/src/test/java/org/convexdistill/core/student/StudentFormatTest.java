@@ -205,4 +205,21 @@ class StudentFormatTest {
     assertThatThrownBy(() -> StudentFormat.decode(bytes))
         .hasMessageContaining("unknown student flags");
   }
+
+  @Test
+  void shouldRefuseAForgedOutputBasisEvenWithAValidChecksum() {
+    StudentBlock s = randomStudent(8).inBasis(OutputBasisTest.randomBasis(3, 2, 9));
+    byte[] bytes = StudentFormat.encode(s);
+    // The first reflector starts 2·(3 + 1) floats and the checksum before the end.
+    int first = bytes.length - 4 - 4 * 2 * (3 + 1);
+    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(first, 7f);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    java.nio.ByteBuffer.wrap(bytes)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(bytes.length - 4, (int) crc.getValue());
+    assertThatThrownBy(() -> StudentFormat.decode(bytes))
+        .isInstanceOf(StudentFormatException.class)
+        .hasMessageContaining("reflector 0 has squared norm");
+  }
 }
