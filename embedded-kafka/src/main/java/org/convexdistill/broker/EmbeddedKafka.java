@@ -55,8 +55,15 @@ public final class EmbeddedKafka implements AutoCloseable {
       boolean owns = dir == null;
       Path logDir = owns ? Files.createTempDirectory("distill-kafka-") : dir;
       Files.createDirectories(logDir);
-      int brokerPort = port == 0 ? freePort() : requireFree(port);
-      int controllerPort = freePort();
+      int brokerPort;
+      int controllerPort;
+      // Both sockets held at once: picked one after the other, the OS may hand out the same
+      // ephemeral port twice, and the broker then refuses two listeners on one port (seen in CI).
+      try (ServerSocket broker = port == 0 ? bind(0) : requireFree(port);
+          ServerSocket controller = bind(0)) {
+        brokerPort = broker.getLocalPort();
+        controllerPort = controller.getLocalPort();
+      }
       Properties p = new Properties();
       p.put("process.roles", "broker,controller");
       p.put("node.id", "1");
@@ -110,15 +117,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static ServerSocket bind(int port) throws IOException {
+    return new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
   }
 
-  private static int requireFree(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  private static ServerSocket requireFree(int port) {
+    try {
+      return bind(port);
     } catch (IOException e) {
       throw new BrokerException(
           "port "
