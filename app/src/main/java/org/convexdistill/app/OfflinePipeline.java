@@ -118,9 +118,7 @@ public final class OfflinePipeline {
       if (o.headWeight() > 0 && k != ordered.last()) {
         // Only the last block's suffix can be linear (block 4: pooling and the classifier); the
         // blocks before it are fitted to their outputs alone.
-        double weight = o.headWeight();
-        o = options.optHeadWeight(0).build();
-        options.optHeadWeight(weight);
+        o = o.withHeadWeight(0);
         if (progress != null) {
           progress.printf("block %d: fitted to its outputs only (its suffix is not linear)%n", k);
         }

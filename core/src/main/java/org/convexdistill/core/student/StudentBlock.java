@@ -107,56 +107,29 @@ public final class StudentBlock {
     this.outputBasis = null;
   }
 
-  private StudentBlock(StudentBlock perOutput, OutputBasis basis) {
-    if (basis.dim() != perOutput.outputDim) {
-      // Only inBasis calls this, with a student already widened to C outputs.
-      throw new IllegalArgumentException(
-          "output basis of dimension " + basis.dim() + " for " + perOutput.outputDim + " outputs");
-    }
-    this.inputDim = perOutput.inputDim;
-    this.outputDim = perOutput.outputDim;
-    this.inverseScales = perOutput.inverseScales;
-    this.columnScales = perOutput.columnScales;
-    this.gates = perOutput.gates;
-    this.numGates = perOutput.numGates;
-    this.unitGate = perOutput.unitGate;
-    this.unitOutput = perOutput.unitOutput;
-    this.firstLayer = perOutput.firstLayer;
-    this.secondLayer = perOutput.secondLayer;
-    this.sharedOutput = false;
-    this.outputBasis = basis;
-  }
-
-  /** A shared-output student of the basis's r leading coordinates, kept compact (W2: h × r). */
-  private StudentBlock(OutputBasis basis, StudentBlock sharedNarrow) {
-    this.inputDim = sharedNarrow.inputDim;
-    this.outputDim = basis.dim();
-    this.inverseScales = sharedNarrow.inverseScales;
-    this.columnScales = sharedNarrow.columnScales;
-    this.gates = sharedNarrow.gates;
-    this.numGates = sharedNarrow.numGates;
-    this.unitGate = sharedNarrow.unitGate;
-    this.unitOutput = null;
-    this.firstLayer = sharedNarrow.firstLayer;
-    this.secondLayer = sharedNarrow.secondLayer;
-    this.sharedOutput = true;
-    this.outputBasis = basis;
-  }
-
-  private StudentBlock(StudentBlock perOutputShell, float[] sharedSecondLayer) {
-    this.inputDim = perOutputShell.inputDim;
-    this.outputDim = perOutputShell.outputDim;
-    this.inverseScales = perOutputShell.inverseScales;
-    this.columnScales = perOutputShell.columnScales;
-    this.gates = perOutputShell.gates;
-    this.numGates = perOutputShell.numGates;
-    this.unitGate = perOutputShell.unitGate;
-    this.unitOutput = null;
-    this.firstLayer = perOutputShell.firstLayer;
-    requireLength("secondLayer", sharedSecondLayer.length, (long) unitGate.length * outputDim);
-    this.secondLayer = sharedSecondLayer.clone();
-    this.sharedOutput = true;
-    this.outputBasis = null;
+  /**
+   * A student with {@code from}'s (validated, immutable) scales, gates and first layer and the
+   * given second layer and output layout; arrays are shared, not copied.
+   */
+  private StudentBlock(
+      StudentBlock from,
+      int outputDim,
+      int[] unitOutput,
+      float[] secondLayer,
+      boolean sharedOutput,
+      OutputBasis outputBasis) {
+    this.inputDim = from.inputDim;
+    this.outputDim = outputDim;
+    this.inverseScales = from.inverseScales;
+    this.columnScales = from.columnScales;
+    this.gates = from.gates;
+    this.numGates = from.numGates;
+    this.unitGate = from.unitGate;
+    this.unitOutput = unitOutput;
+    this.firstLayer = from.firstLayer;
+    this.secondLayer = secondLayer;
+    this.sharedOutput = sharedOutput;
+    this.outputBasis = outputBasis;
   }
 
   /**
@@ -194,10 +167,11 @@ public final class StudentBlock {
               ? this
               : new StudentBlock(
                   inputDim, c, columnScales, gates, unitGate, unitOutput, firstLayer, secondLayer);
-      return new StudentBlock(wide, basis);
+      return new StudentBlock(wide, c, wide.unitOutput, wide.secondLayer, false, basis);
     }
     if (outputDim < c) {
-      return new StudentBlock(basis, this);
+      // The basis's r leading coordinates: W2 stays h × r (compact).
+      return new StudentBlock(this, c, null, secondLayer, true, basis);
     }
     float[] w2 = secondLayer.clone();
     basis.fromBasis(w2, h);
@@ -235,7 +209,8 @@ public final class StudentBlock {
             new int[unitGate.length],
             firstLayer,
             new float[unitGate.length]);
-    return new StudentBlock(shell, secondLayer);
+    requireLength("secondLayer", secondLayer.length, (long) unitGate.length * outputDim);
+    return new StudentBlock(shell, outputDim, null, secondLayer.clone(), true, null);
   }
 
   private static void requireLength(String name, long actual, long expected) {

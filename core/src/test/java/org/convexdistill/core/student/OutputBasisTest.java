@@ -74,11 +74,7 @@ class OutputBasisTest {
     StudentBlock folded = s.inBasis(b);
     assertThat(folded.outputBasis()).isNull();
     assertThat(folded.parameterCount()).isEqualTo(s.parameterCount());
-    float[] z = new float[3 * 6];
-    Random r = new Random(7);
-    for (int i = 0; i < z.length; i++) {
-      z[i] = (float) r.nextGaussian();
-    }
+    float[] z = gaussian(3 * 6, 7);
     float[] plain = new float[3 * 4];
     s.forward(z, 3, plain, s.newWorkspace(3));
     b.fromBasis(plain, 3);
@@ -110,11 +106,7 @@ class OutputBasisTest {
             full.secondLayer());
     StudentBlock wide = narrow.inBasis(b);
     assertThat(wide.outputDim()).isEqualTo(3);
-    float[] z = new float[2 * 7];
-    Random r = new Random(13);
-    for (int i = 0; i < z.length; i++) {
-      z[i] = (float) r.nextGaussian();
-    }
+    float[] z = gaussian(2 * 7, 13);
     float[] two = new float[2 * 2];
     narrow.forward(z, 2, two, narrow.newWorkspace(2));
     float[] expected = {two[0], two[1], 0, two[2], two[3], 0};
@@ -138,11 +130,7 @@ class OutputBasisTest {
     StudentBlock back = StudentFormat.decode(StudentFormat.encode(compact));
     assertThat(back.outputBasis()).isEqualTo(b);
     assertThat(back.secondLayer()).containsExactly(narrow.secondLayer());
-    float[] z = new float[2 * 6];
-    Random r = new Random(23);
-    for (int i = 0; i < z.length; i++) {
-      z[i] = (float) r.nextGaussian();
-    }
+    float[] z = gaussian(2 * 6, 23);
     float[] four = new float[2 * 4];
     narrow.forward(z, 2, four, narrow.newWorkspace(2));
     float[] expected = new float[2 * 9];
@@ -155,6 +143,15 @@ class OutputBasisTest {
     for (int i = 0; i < out.length; i++) {
       assertThat(out[i]).isCloseTo(expected[i], within(1e-5f));
     }
+  }
+
+  private static float[] gaussian(int n, long seed) {
+    Random r = new Random(seed);
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    return x;
   }
 
   private static double norm(float[] x) {

@@ -90,11 +90,7 @@ class StudentFormatTest {
     // unit 0's gate index lives right after scales (7) and gates (14) floats.
     int off = 24 + 4 * (7 + 14);
     java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(off, 5);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    java.nio.ByteBuffer.wrap(bytes)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-        .putInt(bytes.length - 4, (int) crc.getValue());
+    resealChecksum(bytes);
     assertThatThrownBy(() -> StudentFormat.decode(bytes))
         .isInstanceOf(StudentFormatException.class)
         .hasMessageContaining("unit 0 uses missing gate 5");
@@ -144,30 +140,30 @@ class StudentFormatTest {
     StudentBlock s = randomStudent(5);
     byte[] bytes = StudentFormat.encode(s);
     // A version-1 file is the same per-output body with version 1 and flags 0.
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.putShort(4, (short) 1).putShort(6, (short) 0);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    b.putInt(bytes.length - 4, (int) crc.getValue());
+    rewriteHeader(bytes, 1, 0);
     StudentBlock back = StudentFormat.decode(bytes);
     assertThat(back.isSharedOutput()).isFalse();
     assertThat(back.unitOutputs()).containsExactly(s.unitOutputs());
     assertThat(back.secondLayer()).containsExactly(s.secondLayer());
     // ... and a version-1 file may not carry the shared-output flag.
-    b.putShort(6, (short) 1);
-    crc.reset();
-    crc.update(bytes, 0, bytes.length - 4);
-    b.putInt(bytes.length - 4, (int) crc.getValue());
+    rewriteHeader(bytes, 1, 1);
     assertThatThrownBy(() -> StudentFormat.decode(bytes))
         .hasMessageContaining("unknown student flags");
+  }
+
+  /** Rewrites the trailing CRC-32 so that only the edit under test is wrong. */
+  private static void resealChecksum(byte[] bytes) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    java.nio.ByteBuffer.wrap(bytes)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(bytes.length - 4, (int) crc.getValue());
   }
 
   private static void rewriteHeader(byte[] bytes, int version, int flags) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.putShort(4, (short) version).putShort(6, (short) flags);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    b.putInt(bytes.length - 4, (int) crc.getValue());
+    resealChecksum(bytes);
   }
 
   @Test
@@ -213,11 +209,7 @@ class StudentFormatTest {
     // The first reflector starts 2·(3 + 1) floats and the checksum before the end.
     int first = bytes.length - 4 - 4 * 2 * (3 + 1);
     java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(first, 7f);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-    crc.update(bytes, 0, bytes.length - 4);
-    java.nio.ByteBuffer.wrap(bytes)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-        .putInt(bytes.length - 4, (int) crc.getValue());
+    resealChecksum(bytes);
     assertThatThrownBy(() -> StudentFormat.decode(bytes))
         .isInstanceOf(StudentFormatException.class)
         .hasMessageContaining("reflector 0 has squared norm");

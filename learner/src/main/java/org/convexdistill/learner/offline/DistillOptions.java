@@ -48,6 +48,28 @@ public record DistillOptions(
     return new Builder();
   }
 
+  /** These options with another head weight (validated as {@link Builder#build} does). */
+  public DistillOptions withHeadWeight(double weight) {
+    if (!(weight >= 0)) {
+      throw new InvalidProblemException("head weight must be >= 0, got " + weight);
+    }
+    return new DistillOptions(
+        block,
+        maxParams,
+        compression,
+        gates,
+        seed,
+        gapTolerance,
+        pathPoints,
+        minRatio,
+        threads,
+        polishRatio,
+        sharedPolish,
+        nuclear,
+        nuclearLambdaRatio,
+        weight);
+  }
+
   /**
    * The budget in hidden units (non-zero groups) for a block of {@code blockParams} and input d.
    */
