@@ -22,7 +22,9 @@ import org.convexdistill.ingest.stage.IngestStage;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.StreamingLearner;
 import org.convexdistill.learner.stream.TeacherSuffix;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
+import org.convexdistill.runtime.topics.TopicSettings;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
@@ -35,7 +37,7 @@ import org.convexdistill.teacher.TeacherId;
  */
 public record LocalStack(
     EmbeddedKafka broker,
-    String bootstrap,
+    KafkaConnection kafka,
     DjlTeacher ingestTeacher,
     DjlTeacher servingTeacher,
     DjlTeacher learnerTeacher,
@@ -50,14 +52,15 @@ public record LocalStack(
   /**
    * What the stack needs.
    *
-   * @param bootstrapServers an external cluster, or null/blank for the embedded broker
+   * @param kafka an external cluster and its client settings, or null for the embedded broker
+   * @param topics how topics are created when missing
    * @param kafkaPort the embedded broker's port on 127.0.0.1 (0 = any free one)
    * @param streamThreads Kafka Streams threads of the inference stage
    */
   public record Settings(
-      String bootstrapServers,
+      KafkaConnection kafka,
+      TopicSettings topics,
       int kafkaPort,
-      int partitions,
       int block,
       String modelId,
       Path teacherDir,
@@ -85,18 +88,18 @@ public record LocalStack(
         DjlTeacher.load(s.teacherDir(), FashionMnist.CLASSES.length, TeacherProvider.BATCH);
     String teacherId = TeacherId.of(s.teacherDir());
     EmbeddedKafka broker = null;
-    String bootstrap = s.bootstrapServers();
-    if (bootstrap == null || bootstrap.isBlank()) {
+    KafkaConnection kafka = s.kafka();
+    if (kafka == null) {
       broker = EmbeddedKafka.start(s.kafkaPort(), null);
-      bootstrap = broker.bootstrapServers();
+      kafka = KafkaConnection.of(broker.bootstrapServers());
     }
-    TopicSetup.ensure(bootstrap, s.partitions());
+    TopicSetup.ensure(kafka, s.topics());
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Path state = Files.createTempDirectory("distill-ingest-");
     state.toFile().deleteOnExit();
     IngestStage stage =
         IngestStage.start(
-            bootstrap,
+            kafka,
             new BlockInference(ingestTeacher, teacherId, s.block()),
             s.ingest(),
             registry,
@@ -108,16 +111,16 @@ public record LocalStack(
         DjlTeacher.load(s.teacherDir(), FashionMnist.CLASSES.length, TeacherProvider.BATCH);
     StreamingLearner l =
         new StreamingLearner(
-            bootstrap, s.learner(), registry, TeacherSuffix.of(learnerTeacher, s.block()));
+            kafka, s.learner(), registry, TeacherSuffix.of(learnerTeacher, s.block()));
     l.addListener(events::add);
     l.start();
     ServingNode node =
-        ServingNode.start(bootstrap, servingTeacher, s.block(), s.modelId(), s.serving(), registry);
+        ServingNode.start(kafka, servingTeacher, s.block(), s.modelId(), s.serving(), registry);
     Map<Long, Long> live = new ConcurrentHashMap<>();
     node.registry().onSwap(m -> live.putIfAbsent(m.version(), System.currentTimeMillis()));
     return new LocalStack(
         broker,
-        bootstrap,
+        kafka,
         ingestTeacher,
         servingTeacher,
         learnerTeacher,
@@ -127,6 +130,11 @@ public record LocalStack(
         registry,
         events,
         live);
+  }
+
+  /** The bootstrap servers the roles use (the embedded broker's when there is one). */
+  public String bootstrap() {
+    return kafka.bootstrapServers();
   }
 
   @Override
@@ -150,7 +158,7 @@ public record LocalStack(
       boolean loop,
       AtomicBoolean stop,
       SimulatedDevices[] handle) {
-    DevicePublisher p = DevicePublisher.builder().setBootstrapServers(bootstrap).build();
+    DevicePublisher p = DevicePublisher.builder().setKafka(kafka).build();
     SimulatedDevices d = new SimulatedDevices(p, devices, rate, true);
     handle[0] = d;
     Thread t =

@@ -1,27 +1,37 @@
 package org.convexdistill.app;
 
-import java.util.Map;
+import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.convexdistill.runtime.kafka.KafkaConnection;
+import org.convexdistill.runtime.topics.TopicSettings;
 import org.convexdistill.runtime.topics.Topics;
 
 /** Creates the service's topics that are missing on a cluster. */
 public final class TopicSetup {
   private TopicSetup() {}
 
-  /** Creates the missing topics, or fails with one line when Kafka cannot be reached. */
+  /** {@link #ensure(KafkaConnection, TopicSettings)} on a plaintext single-broker cluster. */
   public static void ensure(String bootstrapServers, int partitions) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) {
-      Topics.ensure(admin, partitions);
+    ensure(KafkaConnection.of(bootstrapServers), TopicSettings.single(partitions));
+  }
+
+  /**
+   * Creates the missing topics, or fails with one line when Kafka cannot be reached. Topics that
+   * exist with other settings are used as they are, each difference said on stderr (and returned):
+   * an operator may have chosen them, but must not be surprised by them.
+   */
+  public static List<String> ensure(KafkaConnection kafka, TopicSettings settings) {
+    var config = kafka.clientConfig();
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    try (Admin admin = Admin.create(config)) {
+      List<String> differences = Topics.ensure(admin, settings);
+      differences.forEach(
+          d -> System.err.println("distill: warning: " + d + "; using it as it is"));
+      return differences;
     } catch (IllegalStateException e) {
       throw new UserException(
-          "cannot reach Kafka at " + bootstrapServers + " (" + e.getMessage() + ")");
+          "cannot reach Kafka at " + kafka.bootstrapServers() + " (" + e.getMessage() + ")");
     }
   }
 }

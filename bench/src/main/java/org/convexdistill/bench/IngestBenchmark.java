@@ -23,6 +23,7 @@ import org.convexdistill.ingest.device.SimulatedDevices;
 import org.convexdistill.ingest.stage.BlockInference;
 import org.convexdistill.ingest.stage.InferenceConfig;
 import org.convexdistill.ingest.stage.IngestStage;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.teacher.DjlTeacher;
 import org.convexdistill.teacher.TeacherId;
@@ -95,7 +96,7 @@ public final class IngestBenchmark {
       double stageSeconds;
       try (IngestStage stage =
               IngestStage.start(
-                  kafka.bootstrapServers(),
+                  KafkaConnection.of(kafka.bootstrapServers()),
                   inference,
                   new InferenceConfig(
                       batch, Duration.ofMillis(200), InferenceConfig.defaults().precision()),

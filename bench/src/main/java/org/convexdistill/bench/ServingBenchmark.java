@@ -33,6 +33,7 @@ import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.stream.ActivationWindow;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
@@ -170,7 +171,7 @@ public final class ServingBenchmark {
 
   private static ServingNode node(EmbeddedKafka kafka, DjlTeacher teacher, ServingConfig c) {
     return ServingNode.start(
-        kafka.bootstrapServers(),
+        KafkaConnection.of(kafka.bootstrapServers()),
         teacher,
         4,
         MODEL,

@@ -85,7 +85,7 @@ final class DeviceCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      String bootstrap = Roles.requireBootstrap(kafka);
+      var connection = kafka.connection();
       if (rate < 0 || devices < 1 || (limit != null && limit < 1)) {
         throw new UserException("--rate must be >= 0, --devices >= 1, --limit >= 1");
       }
@@ -104,8 +104,8 @@ final class DeviceCommand implements Runnable {
         images = FashionMnist.readImages(data.resolve(s.imagesFile()));
       }
       int n = limit == null ? images.count() : Math.min(limit, images.count());
-      TopicSetup.ensure(bootstrap, kafka.partitions);
-      try (DevicePublisher p = DevicePublisher.builder().setBootstrapServers(bootstrap).build()) {
+      TopicSetup.ensure(connection, kafka.topics());
+      try (DevicePublisher p = DevicePublisher.builder().setKafka(connection).build()) {
         SimulatedDevices d = new SimulatedDevices(p, devices, rate, !raw);
         long t0 = System.nanoTime();
         d.publish(images, 0, n, new AtomicBoolean());

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.ingest.stage.BlockInference;
 import org.convexdistill.ingest.stage.IngestStage;
+import org.convexdistill.runtime.health.Health;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.metrics.MetricsServer;
 import org.convexdistill.teacher.DjlTeacher;
@@ -29,8 +31,16 @@ final class IngestCommand implements Callable<Integer> {
   @Option(
       names = "--metrics-port",
       defaultValue = "9400",
-      description = "Prometheus /metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+      description = "Port of /metrics and /health/live|ready (default: ${DEFAULT-VALUE}).")
   int metricsPort;
+
+  @Option(
+      names = "--metrics-host",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address of /metrics and /health/live|ready; 0.0.0.0 in a pod (default:"
+              + " ${DEFAULT-VALUE}).")
+  String metricsHost;
 
   @Option(
       names = "--state-dir",
@@ -41,24 +51,26 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String bootstrap = Roles.requireBootstrap(kafka);
+    KafkaConnection connection = kafka.connection();
     var config = ingest.config(); // validate before touching Kafka
-    TopicSetup.ensure(bootstrap, kafka.partitions);
+    TopicSetup.ensure(connection, kafka.topics());
     DjlTeacher teacher = teacherOptions.load();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Path state = stateDir != null ? stateDir : Files.createTempDirectory("distill-ingest-");
     IngestStage stage =
         IngestStage.start(
-            bootstrap,
+            connection,
             new BlockInference(teacher, TeacherId.of(teacherOptions.model), kafka.block),
             config,
             registry,
             state.toString(),
             ingest.streamThreads);
-    MetricsServer metrics = MetricsServer.start(registry, metricsPort);
+    Health health =
+        new Health().liveness("streams", stage::alive).readiness("streams-running", stage::ready);
+    MetricsServer metrics = MetricsServer.start(registry, metricsHost, metricsPort, health);
     System.out.printf(
-        "ingest running: %s -> block %d activations; metrics on http://127.0.0.1:%d/metrics%n",
-        bootstrap, kafka.block, metrics.port());
+        "ingest running: %s -> block %d activations; metrics on http://%s:%d/metrics%n",
+        connection.bootstrapServers(), kafka.block, metricsHost, metrics.port());
     Roles.runUntilStopped(teacher, stage, metrics);
     return 0;
   }

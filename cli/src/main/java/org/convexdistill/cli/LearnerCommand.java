@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.learner.stream.StreamingLearner;
 import org.convexdistill.learner.stream.TeacherSuffix;
+import org.convexdistill.runtime.health.Health;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.metrics.MetricsServer;
 import org.convexdistill.teacher.DjlTeacher;
@@ -26,20 +28,28 @@ final class LearnerCommand implements Callable<Integer> {
   @Option(
       names = "--metrics-port",
       defaultValue = "9401",
-      description = "Prometheus /metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+      description = "Port of /metrics and /health/live|ready (default: ${DEFAULT-VALUE}).")
   int metricsPort;
+
+  @Option(
+      names = "--metrics-host",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address of /metrics and /health/live|ready; 0.0.0.0 in a pod (default:"
+              + " ${DEFAULT-VALUE}).")
+  String metricsHost;
 
   @Override
   public Integer call() throws Exception {
-    String bootstrap = Roles.requireBootstrap(kafka);
+    KafkaConnection connection = kafka.connection();
     var config = learner.config(kafka.modelId); // validate before touching Kafka
-    TopicSetup.ensure(bootstrap, kafka.partitions);
+    TopicSetup.ensure(connection, kafka.topics());
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     // The teacher's suffix anchors the promotion gate: candidates are scored against the teacher's
     // own outputs (no labels).
     DjlTeacher teacher = teacherOptions.load();
     StreamingLearner l =
-        new StreamingLearner(bootstrap, config, registry, TeacherSuffix.of(teacher, kafka.block));
+        new StreamingLearner(connection, config, registry, TeacherSuffix.of(teacher, kafka.block));
     l.addListener(
         e ->
             System.out.printf(
@@ -47,10 +57,11 @@ final class LearnerCommand implements Callable<Integer> {
                 e.outcome().tag(),
                 e.version() > 0 ? " version " + e.version() : " (" + e.reason() + ")"));
     l.start();
-    MetricsServer metrics = MetricsServer.start(registry, metricsPort);
+    Health health = new Health().liveness("learner", l::alive).readiness("resumed", l::ready);
+    MetricsServer metrics = MetricsServer.start(registry, metricsHost, metricsPort, health);
     System.out.printf(
-        "learner running for %s; metrics on http://127.0.0.1:%d/metrics%n",
-        kafka.modelId, metrics.port());
+        "learner running for %s; metrics on http://%s:%d/metrics%n",
+        kafka.modelId, metricsHost, metrics.port());
     Roles.runUntilStopped(teacher, l, metrics);
     return 0;
   }

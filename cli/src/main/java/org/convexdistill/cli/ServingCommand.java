@@ -2,6 +2,7 @@ package org.convexdistill.cli;
 
 import java.util.concurrent.Callable;
 import org.convexdistill.app.TopicSetup;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
@@ -22,19 +23,19 @@ final class ServingCommand implements Callable<Integer> {
   @picocli.CommandLine.Option(
       names = "--http-port",
       defaultValue = "8080",
-      description = "HTTP port on 127.0.0.1, 0 = any free one (default: ${DEFAULT-VALUE}).")
+      description = "HTTP port, 0 = any free one (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
   @Override
   public Integer call() throws Exception {
-    String bootstrap = Roles.requireBootstrap(kafka);
+    KafkaConnection connection = kafka.connection();
     var config = serving.config(httpPort); // validate before touching Kafka
-    TopicSetup.ensure(bootstrap, kafka.partitions);
+    TopicSetup.ensure(connection, kafka.topics());
     DjlTeacher teacher = teacherOptions.load();
     ServingNode node =
         ServingNode.start(
-            bootstrap, teacher, kafka.block, kafka.modelId, config, Metrics.newRegistry());
-    System.out.printf("serving on http://127.0.0.1:%d (POST /v1/predict)%n", node.port());
+            connection, teacher, kafka.block, kafka.modelId, config, Metrics.newRegistry());
+    System.out.printf("serving on http://%s:%d (POST /v1/predict)%n", config.host(), node.port());
     Roles.runUntilStopped(teacher, node);
     return 0;
   }

@@ -66,9 +66,11 @@ abstract class StackOptions {
 
   LocalStack.Settings stackSettings() {
     return new LocalStack.Settings(
-        kafka.bootstrapServers,
+        kafka.bootstrapServers == null || kafka.bootstrapServers.isBlank()
+            ? null
+            : kafka.connection(),
+        kafka.topics(),
         kafkaPort(),
-        kafka.partitions,
         kafka.block,
         kafka.modelId,
         teacherOptions.model,

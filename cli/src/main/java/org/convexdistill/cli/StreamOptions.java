@@ -1,10 +1,15 @@
 package org.convexdistill.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.stream.ActivationRecord.Precision;
 import org.convexdistill.ingest.stage.InferenceConfig;
 import org.convexdistill.learner.stream.LearnerConfig;
+import org.convexdistill.runtime.kafka.KafkaConnection;
+import org.convexdistill.runtime.topics.TopicSettings;
 import org.convexdistill.serving.ServingConfig;
 import picocli.CommandLine.Option;
 
@@ -38,6 +43,66 @@ final class StreamOptions {
         defaultValue = "resnet18-block4",
         description = "Key of the student in the students topic (default: ${DEFAULT-VALUE}).")
     String modelId;
+
+    @Option(
+        names = "--kafka-config",
+        paramLabel = "FILE",
+        description =
+            "Kafka client settings (Java properties: security.protocol, sasl.*, ssl.*, config"
+                + " providers...) for every producer, consumer, admin and Streams client.")
+    Path kafkaConfig;
+
+    @Option(
+        names = "--kafka-property",
+        paramLabel = "KEY=VALUE",
+        description =
+            "One Kafka client setting (repeatable); wins over --kafka-config. Settings a role needs"
+                + " for its guarantees (exactly-once, transactional id, isolation) always win.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(
+        names = "--replication-factor",
+        defaultValue = "-1",
+        description =
+            "Replication of the topics the app creates; -1 = the broker's default (default:"
+                + " ${DEFAULT-VALUE}).")
+    short replicationFactor;
+
+    @Option(
+        names = "--min-insync-replicas",
+        defaultValue = "0",
+        description =
+            "min.insync.replicas of the topics the app creates; 0 = the broker's default (default:"
+                + " ${DEFAULT-VALUE}).")
+    int minInsyncReplicas;
+
+    /** The cluster and client settings; --bootstrap-servers is required. */
+    KafkaConnection connection() {
+      return connection(Roles.requireBootstrap(this));
+    }
+
+    /** {@code bootstrap} with the client settings of the flags. */
+    KafkaConnection connection(String bootstrap) {
+      Map<String, String> all = new LinkedHashMap<>();
+      if (kafkaConfig != null) {
+        all.putAll(KafkaPropertiesFile.read(kafkaConfig));
+      }
+      all.putAll(kafkaProperties);
+      try {
+        return new KafkaConnection(bootstrap, all);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage());
+      }
+    }
+
+    /** How topics are created when missing. */
+    TopicSettings topics() {
+      try {
+        return new TopicSettings(partitions, replicationFactor, minInsyncReplicas);
+      } catch (IllegalArgumentException e) {
+        throw new UserException(e.getMessage());
+      }
+    }
   }
 
   /** The inference stage. */
@@ -240,6 +305,14 @@ final class StreamOptions {
     int maxBodyBytes = ServingConfig.defaults().maxBodyBytes();
 
     @Option(
+        names = "--http-host",
+        defaultValue = "127.0.0.1",
+        description =
+            "Address the HTTP endpoint binds; 0.0.0.0 = every interface, as in a pod (default:"
+                + " ${DEFAULT-VALUE}).")
+    String httpHost;
+
+    @Option(
         names = "--keep-versions",
         description = "Student versions kept for pin/rollback (default: ${DEFAULT-VALUE}).")
     int keepVersions = ServingConfig.defaults().keepVersions();
@@ -253,7 +326,8 @@ final class StreamOptions {
             queueCapacity,
             maxBodyBytes,
             ServingConfig.defaults().handlerThreads(),
-            keepVersions);
+            keepVersions,
+            httpHost);
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage());
       }

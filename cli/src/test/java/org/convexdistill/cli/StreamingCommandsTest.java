@@ -3,8 +3,12 @@ package org.convexdistill.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The streaming commands' configuration surface: environment defaults, help, bad values. */
@@ -74,5 +78,89 @@ class StreamingCommandsTest {
     r = DistillCommandTest.run("device", "publish", "--bootstrap-servers", "x:1");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--dir", "--fashion-mnist");
+  }
+
+  @Test
+  void kafkaClientSettingsComeFromAFileAndFlagsForEveryRole(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("client.properties");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "security.protocol=SASL_SSL",
+            "sasl.mechanism=SCRAM-SHA-512",
+            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required"
+                + " username=\"learner\" password=\"s3cret\";",
+            "linger.ms=9"));
+    LearnerCommand cmd = new LearnerCommand();
+    new CommandLine(cmd)
+        .setDefaultValueProvider(
+            new EnvDefaults(Map.of("DISTILL_KAFKA_CONFIG", file.toString())::get))
+        .parseArgs(
+            "--bootstrap-servers", "kafka:9093",
+            "--kafka-property", "linger.ms=20",
+            "--kafka-property", "client.rack=zone-a",
+            "--replication-factor", "3",
+            "--min-insync-replicas", "2");
+    KafkaConnection c = cmd.kafka.connection();
+    assertThat(c.bootstrapServers()).isEqualTo("kafka:9093");
+    assertThat(c.properties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("linger.ms", "20") // a flag wins over the file
+        .containsEntry("client.rack", "zone-a");
+    assertThat(c.clientProperties()).containsEntry("bootstrap.servers", "kafka:9093");
+    assertThat(c.toString()).doesNotContain("s3cret").contains("<hidden>");
+    assertThat(cmd.kafka.topics().replicationFactor()).isEqualTo((short) 3);
+    assertThat(cmd.kafka.topics().minInsyncReplicas()).isEqualTo(2);
+
+    DistillCommandTest.Run r =
+        DistillCommandTest.run(
+            "learner",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--kafka-config",
+            "/no/such.properties");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo("distill learner: error: --kafka-config: no such file: /no/such.properties");
+    r =
+        DistillCommandTest.run(
+            "serving",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--kafka-property",
+            "bootstrap.servers=x");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--bootstrap-servers, not as a client property");
+    r =
+        DistillCommandTest.run(
+            "ingest",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--replication-factor",
+            "1",
+            "--min-insync-replicas",
+            "2");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("cannot exceed --replication-factor");
+  }
+
+  @Test
+  void everyRoleBindsWhereItIsTold() {
+    ServingCommand serving = new ServingCommand();
+    new CommandLine(serving).parseArgs("--http-host", "0.0.0.0");
+    assertThat(serving.serving.config(8080).host()).isEqualTo("0.0.0.0");
+    ServingCommand local = new ServingCommand();
+    new CommandLine(local).parseArgs();
+    assertThat(local.serving.config(8080).host())
+        .as("local runs stay on loopback")
+        .isEqualTo("127.0.0.1");
+    LearnerCommand learner = new LearnerCommand();
+    new CommandLine(learner).parseArgs("--metrics-host", "0.0.0.0");
+    assertThat(learner.metricsHost).isEqualTo("0.0.0.0");
+    IngestCommand ingest = new IngestCommand();
+    new CommandLine(ingest).parseArgs();
+    assertThat(ingest.metricsHost).isEqualTo("127.0.0.1");
   }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,8 +18,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.runtime.topics.TopicSettings;
 import org.convexdistill.runtime.topics.Topics;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,10 +34,30 @@ class EmbeddedKafkaTest {
       try (Admin admin =
           Admin.create(
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        Topics.ensure(admin, 2);
-        Topics.ensure(admin, 2); // idempotent
+        assertThat(Topics.ensure(admin, 2)).isEmpty();
+        assertThat(Topics.ensure(admin, 2)).as("idempotent, nothing differs").isEmpty();
         assertThat(admin.listTopics().names().get())
             .contains(Topics.IMAGES, Topics.ACTIVATIONS, Topics.STUDENTS, Topics.DEAD_LETTER);
+        // Existing topics are used as they are, but every difference is said.
+        assertThat(Topics.ensure(admin, new TopicSettings(3, (short) 1, 0)))
+            .contains(
+                "topic 'images' exists with 2 partitions, not 3",
+                "topic 'activations' exists with 2 partitions, not 3");
+        ConfigResource students = new ConfigResource(ConfigResource.Type.TOPIC, Topics.STUDENTS);
+        admin
+            .incrementalAlterConfigs(
+                Map.of(
+                    students,
+                    List.of(
+                        new AlterConfigOp(
+                            new ConfigEntry("cleanup.policy", "delete"),
+                            AlterConfigOp.OpType.SET))))
+            .all()
+            .get();
+        assertThat(Topics.ensure(admin, 2))
+            .containsExactly("topic 'students' exists with cleanup.policy=delete, not compact");
+        assertThatThrownBy(() -> new TopicSettings(2, (short) 1, 2))
+            .hasMessageContaining("cannot exceed --replication-factor");
       }
       Map<String, Object> pc =
           Map.of(

@@ -29,6 +29,7 @@ public final class Batcher implements AutoCloseable {
   private final long maxDelayNanos;
   private final BlockingQueue<Pending> queue;
   private final Thread worker;
+  private volatile boolean stopping;
   private final ServingMetrics metrics;
 
   public Batcher(
@@ -129,9 +130,15 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
+  /** False once the batching thread died (not by {@link #close}): no request would be answered. */
+  public boolean alive() {
+    return stopping || worker.isAlive();
+  }
+
   /** Stops after the requests already queued. */
   @Override
   public void close() {
+    stopping = true;
     queue.offer(STOP);
     try {
       worker.join(10_000);

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import org.convexdistill.core.stream.ImagePayload;
 import org.convexdistill.core.teacher.Logits;
+import org.convexdistill.runtime.health.Health;
 
 /**
  * The Open Inference Protocol v2: {@code /v2/health/live|ready}, model metadata and readiness, and
@@ -17,9 +18,15 @@ final class InferenceProtocolHandler implements Handler {
   private final ModelRegistry registry;
   private final ServingConfig config;
   private final int numClasses;
+  private final Health health;
 
   InferenceProtocolHandler(
-      InferenceService inference, ModelRegistry registry, ServingConfig config, int numClasses) {
+      InferenceService inference,
+      ModelRegistry registry,
+      ServingConfig config,
+      int numClasses,
+      Health health) {
+    this.health = health;
     this.inference = inference;
     this.registry = registry;
     this.config = config;
@@ -30,18 +37,30 @@ final class InferenceProtocolHandler implements Handler {
   public long handle(HttpExchange ex, String path, String method) throws IOException, ApiException {
     if (path.equals("/v2/health/live")) {
       HttpIo.requireMethod(method, "GET");
-      HttpIo.send(ex, 200, HttpIo.JSON.createObjectNode().put("live", true));
+      Health.Report live = health.live();
+      HttpIo.send(
+          ex,
+          live.ok() ? 200 : 503,
+          withChecks(HttpIo.JSON.createObjectNode().put("live", live.ok()), live));
       return registry.current().version();
     }
     if (path.equals("/v2/health/ready")) {
       HttpIo.requireMethod(method, "GET");
-      HttpIo.send(ex, 200, ModelViews.readiness(registry));
+      Health.Report ready = health.ready();
+      ObjectNode o = withChecks(ModelViews.readiness(registry).put("ready", ready.ok()), ready);
+      HttpIo.send(ex, ready.ok() ? 200 : 503, o);
       return registry.current().version();
     }
     if (path.startsWith("/v2/models/")) {
       return model(ex, path.substring("/v2/models/".length()), method);
     }
     throw new ApiException.NotFound("no such endpoint: " + path);
+  }
+
+  private static ObjectNode withChecks(ObjectNode o, Health.Report report) {
+    ObjectNode checks = o.putObject("checks");
+    report.checks().forEach(checks::put);
+    return o;
   }
 
   private long model(HttpExchange ex, String rest, String method) throws IOException, ApiException {

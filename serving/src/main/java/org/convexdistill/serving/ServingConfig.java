@@ -5,13 +5,14 @@ import java.time.Duration;
 /**
  * Settings of the HTTP endpoint.
  *
- * @param port on 127.0.0.1 (0 = a free one)
+ * @param port the port (0 = a free one)
  * @param maxBatch images per inference pass (1 = no dynamic batching)
  * @param maxDelay how long the oldest request may wait for a batch to fill
  * @param queueCapacity queued requests beyond which the server answers 503
  * @param maxBodyBytes larger request bodies are answered 413
  * @param handlerThreads HTTP worker threads (they wait on the batcher)
  * @param keepVersions student versions kept for pinning / rollback
+ * @param host the address to bind: 127.0.0.1 by default, 0.0.0.0 in a pod
  */
 public record ServingConfig(
     int port,
@@ -20,8 +21,12 @@ public record ServingConfig(
     int queueCapacity,
     int maxBodyBytes,
     int handlerThreads,
-    int keepVersions) {
+    int keepVersions,
+    String host) {
   public ServingConfig {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("--http-host must not be empty");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
     }
@@ -37,6 +42,26 @@ public record ServingConfig(
     }
   }
 
+  /** Bound to 127.0.0.1. */
+  public ServingConfig(
+      int port,
+      int maxBatch,
+      Duration maxDelay,
+      int queueCapacity,
+      int maxBodyBytes,
+      int handlerThreads,
+      int keepVersions) {
+    this(
+        port,
+        maxBatch,
+        maxDelay,
+        queueCapacity,
+        maxBodyBytes,
+        handlerThreads,
+        keepVersions,
+        "127.0.0.1");
+  }
+
   /** Port 8080, batches of up to 16 within 5 ms, 256 queued, 1 MiB bodies, 32 threads, 10 kept. */
   public static ServingConfig defaults() {
     return new ServingConfig(8080, 16, Duration.ofMillis(5), 256, 1 << 20, 32, 10);
@@ -44,6 +69,11 @@ public record ServingConfig(
 
   public ServingConfig withPort(int p) {
     return new ServingConfig(
-        p, maxBatch, maxDelay, queueCapacity, maxBodyBytes, handlerThreads, keepVersions);
+        p, maxBatch, maxDelay, queueCapacity, maxBodyBytes, handlerThreads, keepVersions, host);
+  }
+
+  public ServingConfig withHost(String h) {
+    return new ServingConfig(
+        port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, handlerThreads, keepVersions, h);
   }
 }

@@ -48,12 +48,16 @@ public final class ServingMetrics implements MeterBinder {
     version.set(v);
   }
 
-  /** A request's latency by endpoint, outcome and the student version that served it. */
+  /**
+   * A request's latency by endpoint, outcome and whether a student or the teacher served it. Not by
+   * version: a histogram per version would add ~70 series at every swap, for ever; the version
+   * serving now is the {@code distill_student_version} gauge.
+   */
   void request(String endpoint, String outcome, long version, long nanos) {
     Timer.builder("distill.requests")
         .tag("endpoint", endpoint)
         .tag("outcome", outcome)
-        .tag("version", String.valueOf(version))
+        .tag("served", version == 0 ? "teacher" : "student")
         .publishPercentileHistogram()
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);

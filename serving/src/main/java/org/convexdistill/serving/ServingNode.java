@@ -2,6 +2,8 @@ package org.convexdistill.serving;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.runtime.health.Health;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 
 /** The serving role assembled: registry, batcher, student follower and HTTP server. */
 public final class ServingNode implements AutoCloseable {
@@ -26,10 +28,10 @@ public final class ServingNode implements AutoCloseable {
 
   /**
    * Starts serving {@code modelId} (block {@code block} of {@code teacher}), following the students
-   * topic at {@code bootstrapServers}.
+   * topic at {@code kafka}.
    */
   public static ServingNode start(
-      String bootstrapServers,
+      KafkaConnection kafka,
       Teacher teacher,
       int block,
       String modelId,
@@ -49,9 +51,23 @@ public final class ServingNode implements AutoCloseable {
             config.maxDelay(),
             config.queueCapacity(),
             metrics);
+    StudentFollower follower = new StudentFollower(kafka, registry, metrics);
+    // Live while its workers run; ready once the students log is replayed, so a restarted pod
+    // does not take traffic with the teacher or an old version while the log is read.
+    Health health =
+        new Health()
+            .liveness("batcher", batcher::alive)
+            .liveness("student-follower", follower::alive)
+            .readiness("students-log-replayed", follower::replayed);
     ServingServer server =
-        ServingServer.start(config, batcher, registry, metrics, prometheus, teacher.numClasses());
-    StudentFollower follower = new StudentFollower(bootstrapServers, registry, metrics);
+        ServingServer.start(
+            config,
+            new BatchedInference(batcher),
+            registry,
+            metrics,
+            prometheus,
+            teacher.numClasses(),
+            health);
     return new ServingNode(registry, metrics, batcher, follower, server);
   }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.convexdistill.runtime.health.Health;
 import org.convexdistill.runtime.metrics.MetricsServer;
 
 /**
@@ -40,7 +41,14 @@ public final class ServingServer implements AutoCloseable {
       ServingMetrics metrics,
       PrometheusMeterRegistry prometheus,
       int numClasses) {
-    return start(config, new BatchedInference(batcher), registry, metrics, prometheus, numClasses);
+    return start(
+        config,
+        new BatchedInference(batcher),
+        registry,
+        metrics,
+        prometheus,
+        numClasses,
+        new Health().liveness("batcher", batcher::alive));
   }
 
   /** Starts listening over any {@link InferenceService}. */
@@ -50,17 +58,20 @@ public final class ServingServer implements AutoCloseable {
       ModelRegistry registry,
       ServingMetrics metrics,
       PrometheusMeterRegistry prometheus,
-      int numClasses) {
+      int numClasses,
+      Health health) {
     HttpServer s;
     try {
-      s = MetricsServer.loopbackServer(config.port(), 256);
+      s = MetricsServer.server(config.host(), config.port(), 256);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot listen on 127.0.0.1:"
+          "cannot listen on "
+              + config.host()
+              + ":"
               + config.port()
               + " ("
               + e.getMessage()
-              + "); choose another port with --http-port",
+              + "); choose another with --http-host/--http-port",
           e);
     }
     ExecutorService ex = Executors.newFixedThreadPool(config.handlerThreads());
@@ -70,7 +81,7 @@ public final class ServingServer implements AutoCloseable {
     registry.onSwap(m -> metrics.current(m.version()));
     PredictHandler predict = new PredictHandler(inference, config, numClasses);
     InferenceProtocolHandler v2 =
-        new InferenceProtocolHandler(inference, registry, config, numClasses);
+        new InferenceProtocolHandler(inference, registry, config, numClasses, health);
     ModelAdminHandler admin = new ModelAdminHandler(registry);
     s.createContext("/", e -> server.route(e, "other", NOT_FOUND));
     s.createContext("/v1/predict", e -> server.route(e, "predict", exact("/v1/predict", predict)));

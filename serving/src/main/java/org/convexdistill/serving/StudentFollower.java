@@ -1,12 +1,15 @@
 package org.convexdistill.serving;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.StudentLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +28,16 @@ public final class StudentFollower implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread thread;
 
-  public StudentFollower(String bootstrapServers, ModelRegistry registry, ServingMetrics metrics) {
-    this.consumer = StudentLog.consumer(bootstrapServers, "distill-serving");
+  /** Where the students log ended when this follower started: replayed once reached. */
+  private final Map<TopicPartition, Long> replayEnd;
+
+  private volatile boolean replayed;
+
+  public StudentFollower(KafkaConnection kafka, ModelRegistry registry, ServingMetrics metrics) {
+    this.consumer = StudentLog.consumer(kafka, "distill-serving");
     this.registry = registry;
     this.metrics = metrics;
+    this.replayEnd = consumer.endOffsets(consumer.assignment());
     this.thread = new Thread(this::loop, "distill-student-follower");
     thread.setDaemon(true);
     thread.start();
@@ -41,6 +50,9 @@ public final class StudentFollower implements AutoCloseable {
           if (registry.modelId().equals(r.key()) && r.value() != null) {
             handle(r);
           }
+        }
+        if (!replayed) {
+          replayed = reached();
         }
       }
     } catch (WakeupException e) {
@@ -69,6 +81,28 @@ public final class StudentFollower implements AutoCloseable {
       metrics.swap("rejected");
       LOG.warn("student version {} rejected: {}", release.version(), o.reason());
     }
+  }
+
+  private boolean reached() {
+    for (Map.Entry<TopicPartition, Long> e : replayEnd.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True once every release published before this follower started has been offered to the
+   * registry: serving is then ready (it would otherwise answer with an old version or the teacher).
+   */
+  public boolean replayed() {
+    return replayed;
+  }
+
+  /** False once the follower's thread died (not by {@link #close}): no new version would arrive. */
+  public boolean alive() {
+    return closed.get() || thread.isAlive();
   }
 
   @Override

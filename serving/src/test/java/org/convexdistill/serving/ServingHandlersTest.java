@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.convexdistill.runtime.health.Health;
 import org.convexdistill.teacher.DjlTeacher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,8 @@ class ServingHandlersTest {
   private static DjlTeacher teacher;
   private static Batcher batcher;
   private static ServingServer server;
+  private static final AtomicBoolean FOLLOWER_ALIVE = new AtomicBoolean(true);
+  private static final AtomicBoolean REPLAYED = new AtomicBoolean(false);
 
   @BeforeAll
   static void start() {
@@ -39,7 +43,14 @@ class ServingHandlersTest {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.bindTo(prometheus);
     batcher = new Batcher(runner, registry, 8, Duration.ofMillis(1), 64, metrics);
-    server = ServingServer.start(config, batcher, registry, metrics, prometheus, 10);
+    Health health =
+        new Health()
+            .liveness("batcher", batcher::alive)
+            .liveness("student-follower", FOLLOWER_ALIVE::get)
+            .readiness("students-log-replayed", REPLAYED::get);
+    server =
+        ServingServer.start(
+            config, new BatchedInference(batcher), registry, metrics, prometheus, 10, health);
   }
 
   @AfterAll
@@ -69,6 +80,30 @@ class ServingHandlersTest {
       throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(JSON.readTree(r.body()).path("error").asText()).contains(text);
+  }
+
+  @Test
+  void healthEndpointsReportEachWorkerForKubernetes() throws Exception {
+    HttpResponse<String> ready = send("GET", "/v2/health/ready", null, null);
+    assertThat(ready.statusCode())
+        .as("not ready before the students log is replayed")
+        .isEqualTo(503);
+    assertThat(JSON.readTree(ready.body()).path("checks").path("students-log-replayed").asBoolean())
+        .isFalse();
+    REPLAYED.set(true);
+    assertThat(send("GET", "/v2/health/ready", null, null).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/v2/health/live", null, null).statusCode()).isEqualTo(200);
+    FOLLOWER_ALIVE.set(false);
+    try {
+      HttpResponse<String> live = send("GET", "/v2/health/live", null, null);
+      assertThat(live.statusCode()).as("a dead follower: restart the pod").isEqualTo(503);
+      assertThat(JSON.readTree(live.body()).path("checks").path("student-follower").asBoolean())
+          .isFalse();
+      assertThat(JSON.readTree(live.body()).path("checks").path("batcher").asBoolean()).isTrue();
+      assertThat(send("GET", "/v2/health/ready", null, null).statusCode()).isEqualTo(503);
+    } finally {
+      FOLLOWER_ALIVE.set(true);
+    }
   }
 
   @Test

@@ -34,6 +34,7 @@ import org.convexdistill.core.data.Images;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.teacher.DjlTeacher;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +68,7 @@ class ServingIntegrationTest {
     ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 256, 64 << 10, 16, 5);
     node =
         ServingNode.start(
-            kafka.bootstrapServers(),
+            KafkaConnection.of(kafka.bootstrapServers()),
             teacher,
             4,
             MODEL,
@@ -189,6 +190,14 @@ class ServingIntegrationTest {
     assertThat(first.headers().firstValue(ServingServer.VERSION_HEADER)).hasValue("0");
     assertThat(JSON.readTree(call("GET", "/v2/health/ready").body()).get("serving").asText())
         .isEqualTo("teacher");
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (call("GET", "/v2/health/ready").statusCode() != 200 && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
+    JsonNode ready = JSON.readTree(call("GET", "/v2/health/ready").body());
+    assertThat(ready.path("checks").path("students-log-replayed").asBoolean())
+        .as("ready once the (empty) students log is replayed: %s", ready)
+        .isTrue();
 
     // 8 clients hammer the endpoint while 5 versions arrive.
     AtomicBoolean stop = new AtomicBoolean();
@@ -259,7 +268,10 @@ class ServingIntegrationTest {
     assertThat(metrics).contains("distill_student_swaps_total{outcome=\"accepted\"} 6.0");
     assertThat(metrics)
         .contains(
-            "distill_requests_seconds_count{endpoint=\"predict\",outcome=\"ok\",version=\"5\"}");
+            "distill_requests_seconds_count{endpoint=\"predict\",outcome=\"ok\",served=\"student\"}");
+    assertThat(metrics.lines().filter(l -> l.startsWith("distill_requests")))
+        .as("request histograms must not grow a series per student version")
+        .noneMatch(l -> l.contains("version="));
   }
 
   @Test
@@ -340,7 +352,7 @@ class ServingIntegrationTest {
     ServingConfig tiny = new ServingConfig(0, 1, Duration.ZERO, 1, 64 << 10, 32, 5);
     try (ServingNode small =
         ServingNode.start(
-            kafka.bootstrapServers(),
+            KafkaConnection.of(kafka.bootstrapServers()),
             teacher,
             4,
             MODEL,

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
 
 /**
@@ -59,7 +60,7 @@ public final class DevicePublisher implements AutoCloseable {
 
   /** Builds a publisher; the bootstrap servers are required. */
   public static final class Builder {
-    private String bootstrapServers;
+    private KafkaConnection kafka;
     private String topic = Topics.IMAGES;
     private String clientId = "distill-device";
 
@@ -67,7 +68,13 @@ public final class DevicePublisher implements AutoCloseable {
 
     /** Required: the Kafka cluster. */
     public Builder setBootstrapServers(String servers) {
-      this.bootstrapServers = servers;
+      this.kafka = KafkaConnection.of(servers);
+      return this;
+    }
+
+    /** Required (or {@link #setBootstrapServers}): the Kafka cluster and client settings. */
+    public Builder setKafka(KafkaConnection kafka) {
+      this.kafka = kafka;
       return this;
     }
 
@@ -84,11 +91,10 @@ public final class DevicePublisher implements AutoCloseable {
     }
 
     public DevicePublisher build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+      if (kafka == null) {
         throw new IllegalArgumentException("bootstrap servers are required");
       }
-      Properties c = new Properties();
-      c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      Properties c = kafka.clientProperties();
       // Idempotence with acks=all: a retried send never stores an image twice.
       c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       c.put(ProducerConfig.ACKS_CONFIG, "all");

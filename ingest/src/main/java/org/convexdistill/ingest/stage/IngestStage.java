@@ -7,11 +7,14 @@ import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 
 /** The inference stage as a running Kafka Streams application (exactly-once v2). */
 public final class IngestStage implements AutoCloseable {
   /** The Streams application id (consumer group and internal topic prefix). */
   public static final String APPLICATION_ID = "distill-ingest";
+
+  private volatile boolean closing;
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics kafkaMetrics;
@@ -28,18 +31,18 @@ public final class IngestStage implements AutoCloseable {
    * @param threads stream threads (one partition's batches run on one thread)
    */
   public static IngestStage start(
-      String bootstrapServers,
+      KafkaConnection kafka,
       BlockInference teacher,
       InferenceConfig config,
       MeterRegistry registry,
       String stateDir,
       int threads) {
-    return start(bootstrapServers, teacher, config, registry, stateDir, threads, 1000);
+    return start(kafka, teacher, config, registry, stateDir, threads, 1000);
   }
 
   /** Starts the stage with a given commit interval (exactly-once: one transaction per commit). */
   public static IngestStage start(
-      String bootstrapServers,
+      KafkaConnection kafka,
       BlockInference teacher,
       InferenceConfig config,
       MeterRegistry registry,
@@ -48,9 +51,8 @@ public final class IngestStage implements AutoCloseable {
       long commitIntervalMs) {
     IngestMetrics metrics = new IngestMetrics();
     metrics.bindTo(registry);
-    Properties p = new Properties();
+    Properties p = kafka.clientProperties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
@@ -71,8 +73,27 @@ public final class IngestStage implements AutoCloseable {
     return new IngestStage(streams, km);
   }
 
+  /**
+   * False once the Streams client failed (every stream thread died, or it shut down on an error):
+   * no activation would be produced again, so the process should be restarted.
+   */
+  public boolean alive() {
+    KafkaStreams.State st = streams.state();
+    return closing
+        || (st != KafkaStreams.State.ERROR
+            && st != KafkaStreams.State.PENDING_ERROR
+            && st != KafkaStreams.State.NOT_RUNNING
+            && st != KafkaStreams.State.PENDING_SHUTDOWN);
+  }
+
+  /** True while the Streams client is running (not while it starts or rebalances). */
+  public boolean ready() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
   @Override
   public void close() {
+    closing = true;
     streams.close(Duration.ofSeconds(30));
     kafkaMetrics.close();
   }

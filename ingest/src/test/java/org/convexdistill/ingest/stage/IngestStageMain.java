@@ -1,6 +1,7 @@
 package org.convexdistill.ingest.stage;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.teacher.DjlTeacher;
 
 /** The inference stage in a child JVM, so that a test can kill it like a crashed pod. */
@@ -10,7 +11,7 @@ public final class IngestStageMain {
   public static void main(String[] args) throws Exception {
     DjlTeacher teacher = DjlTeacher.create(10, 11, 16);
     IngestStage.start(
-        args[0],
+        KafkaConnection.of(args[0]),
         new BlockInference(teacher, "test-teacher", 4),
         InferenceConfig.defaults(),
         new SimpleMeterRegistry(),

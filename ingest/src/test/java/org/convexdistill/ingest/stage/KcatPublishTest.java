@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.stream.ActivationRecord;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.teacher.DjlTeacher;
 import org.junit.jupiter.api.Tag;
@@ -67,7 +68,7 @@ class KcatPublishTest {
       assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
       try (IngestStage stage =
           IngestStage.start(
-              kafka.bootstrapServers(),
+              KafkaConnection.of(kafka.bootstrapServers()),
               new BlockInference(teacher, "test-teacher", 4),
               InferenceConfig.defaults(),
               new SimpleMeterRegistry(),

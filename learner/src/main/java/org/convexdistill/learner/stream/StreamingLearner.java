@@ -30,6 +30,7 @@ import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.DeadLetters;
 import org.convexdistill.runtime.topics.StudentLog;
 import org.convexdistill.runtime.topics.Topics;
@@ -58,7 +59,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       long publishedAtMillis,
       Refit refit) {}
 
-  private final String bootstrapServers;
+  private final KafkaConnection kafka;
   private final LearnerConfig config;
   private final LearnerMetrics metrics = new LearnerMetrics();
   private final Refitter refitter;
@@ -68,6 +69,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private final MeterRegistry registry;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile Thread thread;
+  private volatile boolean resumed;
 
   private volatile ActivationWindow window;
 
@@ -81,8 +83,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private RefitSchedule schedule;
 
   /** A learner without the teacher: candidates are gated on MSE only (agreement not measured). */
-  public StreamingLearner(String bootstrapServers, LearnerConfig config, MeterRegistry registry) {
-    this(bootstrapServers, config, registry, null);
+  public StreamingLearner(KafkaConnection kafka, LearnerConfig config, MeterRegistry registry) {
+    this(kafka, config, registry, null);
   }
 
   /**
@@ -90,8 +92,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
    * teacher through {@code suffix} at least {@link LearnerConfig#minAgreement()}.
    */
   public StreamingLearner(
-      String bootstrapServers, LearnerConfig config, MeterRegistry registry, TeacherSuffix suffix) {
-    this.bootstrapServers = bootstrapServers;
+      KafkaConnection kafka, LearnerConfig config, MeterRegistry registry, TeacherSuffix suffix) {
+    this.kafka = kafka;
     this.config = config;
     this.refitter = new Refitter(config, suffix);
     this.registry = registry;
@@ -114,6 +116,20 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     return metrics.version();
   }
 
+  /**
+   * False once the learner's thread died (not by {@link #close}): no version would ever be
+   * published again, so the process should be restarted.
+   */
+  public boolean alive() {
+    Thread t = thread;
+    return closed.get() || t == null || t.isAlive();
+  }
+
+  /** True once the students log is read and the activations positioned: the learner is working. */
+  public boolean ready() {
+    return resumed && alive();
+  }
+
   /** Starts {@link #run} on a daemon thread. */
   public Thread start() {
     Thread t = new Thread(this, "distill-learner");
@@ -133,7 +149,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       // initTransactions first: it completes or aborts whatever a previous instance left open, so
       // the log read next is final.
       producer.initTransactions();
-      Optional<StudentRelease> last = StudentLog.latest(bootstrapServers, config.modelId());
+      Optional<StudentRelease> last = StudentLog.latest(kafka, config.modelId());
       Map<Integer, Long> restoreTo = position(c, last.orElse(null));
       last.ifPresent(
           s -> {
@@ -144,6 +160,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
             LOG.info("resuming after version {} (window {} rows)", s.version(), s.windowSize());
           });
       schedule = new RefitSchedule(config, System.currentTimeMillis());
+      resumed = true;
       while (!closed.get()) {
         ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
         List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
@@ -349,8 +366,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   }
 
   private KafkaProducer<String, byte[]> producer() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.clientProperties();
     // Fixed per model: a second instance fences the first, so no version is published twice.
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "distill-learner-" + config.modelId());
     // A block-4 release is ~5.4 MB; the default request limit is 1 MB.
@@ -360,8 +376,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   }
 
   private KafkaConsumer<String, byte[]> activationsConsumer() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.clientProperties();
     // Only what the exactly-once inference stage committed; never an aborted batch.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "distill-learner");

@@ -23,6 +23,7 @@ import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.teacher.TensorShape;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.DeadLetters;
 import org.convexdistill.runtime.topics.StudentLog;
 import org.convexdistill.runtime.topics.Topics;
@@ -118,7 +119,8 @@ class LearnerIntegrationTest {
       p.send(new ProducerRecord<>(Topics.ACTIVATIONS, "bad", new byte[] {1, 2, 3})).get();
       List<StreamingLearner.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
       StreamingLearner learner =
-          new StreamingLearner(kafka.bootstrapServers(), config(), new SimpleMeterRegistry());
+          new StreamingLearner(
+              KafkaConnection.of(kafka.bootstrapServers()), config(), new SimpleMeterRegistry());
       learner.addListener(events::add);
       learner.start();
       awaitVersion(learner, 1);
@@ -128,7 +130,8 @@ class LearnerIntegrationTest {
 
       // Restart: the window comes back from the lineage; no new rows → no new version.
       StreamingLearner again =
-          new StreamingLearner(kafka.bootstrapServers(), config(), new SimpleMeterRegistry());
+          new StreamingLearner(
+              KafkaConnection.of(kafka.bootstrapServers()), config(), new SimpleMeterRegistry());
       List<StreamingLearner.Event> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
       again.addListener(resumed::add);
       again.start();
@@ -191,7 +194,8 @@ class LearnerIntegrationTest {
 
   private static List<StudentRelease> releases(String bootstrap) throws Exception {
     List<StudentRelease> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c = StudentLog.consumer(bootstrap, "test")) {
+    try (KafkaConsumer<String, byte[]> c =
+        StudentLog.consumer(KafkaConnection.of(bootstrap), "test")) {
       long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < end && out.size() < 3) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {

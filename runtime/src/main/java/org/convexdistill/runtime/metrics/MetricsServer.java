@@ -9,10 +9,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import org.convexdistill.runtime.health.Health;
 
 /**
- * {@code GET /metrics} in the Prometheus text format on 127.0.0.1, for the roles without an HTTP
- * endpoint of their own (ingest, learner). Serving exposes the same route on its own port.
+ * {@code GET /metrics} in the Prometheus text format, plus {@code GET /health/live} and {@code
+ * /health/ready} (200 or 503 with each check's result as JSON), for the roles without an HTTP
+ * endpoint of their own (ingest, learner). Serving exposes the same routes on its own port. Binds
+ * 127.0.0.1 unless told otherwise ({@code --metrics-host 0.0.0.0} in a pod).
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
@@ -26,10 +29,18 @@ public final class MetricsServer implements AutoCloseable {
    * responses meet the client's delayed ACK and every request takes ~40 ms extra (Nagle).
    */
   public static HttpServer loopbackServer(int port, int backlog) throws IOException {
+    return server(LOOPBACK, port, backlog);
+  }
+
+  /** The default bind address of every role: loopback, so a local run is not on the network. */
+  public static final String LOOPBACK = "127.0.0.1";
+
+  /** An {@link HttpServer} on {@code host} (an address or name; 0.0.0.0 = every interface). */
+  public static HttpServer server(String host, int port, int backlog) throws IOException {
     // Read once, when the JDK's server configuration class loads: set before the first server.
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    return HttpServer.create(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), port), backlog);
+    InetAddress address = InetAddress.getByName(host);
+    return HttpServer.create(new InetSocketAddress(address, port), backlog);
   }
 
   /**
@@ -38,15 +49,57 @@ public final class MetricsServer implements AutoCloseable {
    * @param port the port on 127.0.0.1 (0 = a free one)
    */
   public static MetricsServer start(PrometheusMeterRegistry registry, int port) {
+    return start(registry, LOOPBACK, port, new Health());
+  }
+
+  /** Starts serving {@code registry} and {@code health} on {@code host:port} (0 = a free port). */
+  public static MetricsServer start(
+      PrometheusMeterRegistry registry, String host, int port, Health health) {
     try {
-      HttpServer s = loopbackServer(port, 16);
+      HttpServer s = server(host, port, 16);
       s.createContext("/metrics", ex -> respond(ex, registry));
+      s.createContext("/health/live", ex -> health(ex, health.live()));
+      s.createContext("/health/ready", ex -> health(ex, health.ready()));
       s.start();
       return new MetricsServer(s);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); choose another with --metrics-host/--metrics-port",
+          e);
     }
+  }
+
+  /** 200 when {@code report} passed, else 503; the body lists each check. */
+  public static void health(HttpExchange ex, Health.Report report) throws IOException {
+    try (ex) {
+      if (!"GET".equals(ex.getRequestMethod())) {
+        ex.sendResponseHeaders(405, -1);
+        return;
+      }
+      byte[] body = json(report).getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(report.ok() ? 200 : 503, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  /** {@code {"ok":true,"checks":{"name":true,...}}}; names are the roles' own constants. */
+  static String json(Health.Report report) {
+    StringBuilder b = new StringBuilder("{\"ok\":").append(report.ok()).append(",\"checks\":{");
+    String sep = "";
+    for (var e : report.checks().entrySet()) {
+      b.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
+      sep = ",";
+    }
+    return b.append("}}").toString();
   }
 
   /** Writes a scrape to the exchange. */

@@ -14,15 +14,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.runtime.kafka.KafkaConnection;
 
 /** Reads the {@code students} topic (committed records only) from the beginning to its end. */
 public final class StudentLog {
   private StudentLog() {}
 
   /** A read-committed consumer assigned to every partition of {@code students}, at the start. */
-  public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String clientId) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static KafkaConsumer<String, byte[]> consumer(KafkaConnection kafka, String clientId) {
+    Properties p = kafka.clientProperties();
     // Versions are published in transactions: an aborted one must never be loaded.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -42,8 +42,8 @@ public final class StudentLog {
    * The release of {@code modelId} with the highest version, or empty when none was published.
    * Undecodable records are skipped (the serving side counts them as rejected updates).
    */
-  public static Optional<StudentRelease> latest(String bootstrapServers, String modelId) {
-    try (KafkaConsumer<String, byte[]> c = consumer(bootstrapServers, "distill-student-log")) {
+  public static Optional<StudentRelease> latest(KafkaConnection kafka, String modelId) {
+    try (KafkaConsumer<String, byte[]> c = consumer(kafka, "distill-student-log")) {
       Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
       StudentRelease best = null;
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
