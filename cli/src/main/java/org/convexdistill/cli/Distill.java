@@ -61,6 +61,38 @@ public final class Distill implements Runnable {
   /** This run's library log file, or null when the logs go to stderr. */
   private static Path logFile;
 
+  /**
+   * The environment variables {@code command} (e.g. {@code "learner"}) reads, one per long option
+   * ({@code --window-size} → {@code DISTILL_WINDOW_SIZE}): what a Kubernetes ConfigMap may set.
+   */
+  public static Set<String> environmentOf(String command) {
+    CommandLine sub = new CommandLine(new Distill()).getSubcommands().get(command);
+    if (sub == null) {
+      throw new IllegalArgumentException("no such command: " + command);
+    }
+    Set<String> out = new java.util.TreeSet<>();
+    for (CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) {
+      String name = o.longestName();
+      if (name.startsWith("--") && !name.equals("--help") && !name.equals("--version")) {
+        out.add(EnvDefaults.variable(name));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Parses {@code args} as {@code distill} would, without running anything: null when they are
+   * valid, else picocli's message (for checking the commands that manifests run).
+   */
+  public static String parseError(String... args) {
+    try {
+      new CommandLine(new Distill()).parseArgs(args);
+      return null;
+    } catch (CommandLine.ParameterException e) {
+      return e.getMessage();
+    }
+  }
+
   /** The configured command line, also used by tests. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Distill());

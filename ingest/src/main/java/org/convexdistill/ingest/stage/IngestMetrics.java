@@ -34,6 +34,7 @@ public final class IngestMetrics implements MeterBinder {
     deadLettered =
         Counter.builder("distill.dead.letter")
             .tag("stage", "ingest")
+            .tag("reason", "undecodable-image")
             .description("records sent to the dead-letter topic")
             .register(registry);
     batchSize =

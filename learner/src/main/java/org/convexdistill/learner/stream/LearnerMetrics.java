@@ -22,9 +22,11 @@ public final class LearnerMetrics implements MeterBinder {
   private final AtomicReference<Double> lastGap = new AtomicReference<>(Double.NaN);
   private final AtomicReference<Double> candidateAgreement = new AtomicReference<>(Double.NaN);
   private final AtomicReference<Double> publishedAgreement = new AtomicReference<>(Double.NaN);
+  private final AtomicLong consecutiveRejections = new AtomicLong();
+  private final AtomicLong lastPublishedSeconds = new AtomicLong();
   private final Map<RefitOutcome, Counter> refits = new EnumMap<>(RefitOutcome.class);
   private Counter records;
-  private Counter deadLettered;
+  private MeterRegistry registry;
   private DistributionSummary warmSeconds;
   private DistributionSummary coldSeconds;
   private DistributionSummary warmIterations;
@@ -37,11 +39,7 @@ public final class LearnerMetrics implements MeterBinder {
     }
     records =
         Counter.builder("distill.learner.records").description("activation rows read").register(r);
-    deadLettered =
-        Counter.builder("distill.dead.letter")
-            .tag("stage", "learner")
-            .description("records sent to the dead-letter topic")
-            .register(r);
+    registry = r;
     for (RefitOutcome o : RefitOutcome.values()) {
       refits.put(
           o,
@@ -78,6 +76,13 @@ public final class LearnerMetrics implements MeterBinder {
         .description("top-1 agreement with the teacher of the last candidate (held-out rows)")
         .tag("student", "published")
         .register(r);
+    Gauge.builder("distill.learner.rejections.consecutive", consecutiveRejections, AtomicLong::get)
+        .description("candidates rejected since the last published one (alerting)")
+        .register(r);
+    Gauge.builder("distill.learner.last.published", lastPublishedSeconds, AtomicLong::get)
+        .description("unix time of the last published version, 0 = none yet (alerting)")
+        .baseUnit("seconds")
+        .register(r);
   }
 
   private static DistributionSummary seconds(MeterRegistry r, String start) {
@@ -95,8 +100,14 @@ public final class LearnerMetrics implements MeterBinder {
     records.increment();
   }
 
-  void deadLetter() {
-    deadLettered.increment();
+  /** A dead-lettered row; {@code category} is one of the learner's few reason constants. */
+  void deadLetter(String category) {
+    Counter.builder("distill.dead.letter")
+        .tag("stage", "learner")
+        .tag("reason", category)
+        .description("records sent to the dead-letter topic")
+        .register(registry)
+        .increment();
   }
 
   void windowCapacity(int rows) {
@@ -119,6 +130,12 @@ public final class LearnerMetrics implements MeterBinder {
 
   void refit(RefitOutcome outcome, Refit r) {
     refits.get(outcome).increment();
+    if (outcome == RefitOutcome.PUBLISHED) {
+      consecutiveRejections.set(0);
+      lastPublishedSeconds.set(System.currentTimeMillis() / 1000);
+    } else {
+      consecutiveRejections.incrementAndGet();
+    }
     if (r == null) {
       return;
     }

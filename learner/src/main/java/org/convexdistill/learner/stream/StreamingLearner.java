@@ -59,6 +59,12 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       long publishedAtMillis,
       Refit refit) {}
 
+  /**
+   * The learner's transactional id is this plus the model id: fixed per model, so a second instance
+   * fences the first (and Kafka ACLs can grant exactly it).
+   */
+  public static final String TRANSACTIONAL_ID_PREFIX = "distill-learner-";
+
   private final KafkaConnection kafka;
   private final LearnerConfig config;
   private final LearnerMetrics metrics = new LearnerMetrics();
@@ -224,7 +230,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     try {
       a = ActivationRecord.decode(r.value());
     } catch (RecordFormatException e) {
-      reject(r, e.getMessage(), restoring, dead);
+      reject(r, "malformed", e.getMessage(), restoring, dead);
       return;
     }
     if (window == null) {
@@ -238,6 +244,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     if (!a.teacherId().equals(teacherId) || a.block() != block) {
       reject(
           r,
+          "foreign-teacher",
           "activations of teacher "
               + a.teacherId()
               + " block "
@@ -253,6 +260,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     if (a.z().length != window.zDim() || a.y().length != window.yDim()) {
       reject(
           r,
+          "wrong-shape",
           "activation shapes " + a.zShape() + " → " + a.yShape() + " differ from the window's",
           restoring,
           dead);
@@ -266,14 +274,19 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     schedule.onRow(restoring, window.isFull(), System.currentTimeMillis());
   }
 
+  /**
+   * Dead-letters {@code r}. {@code category} is one of a few constants (the metric's bounded {@code
+   * reason} tag); {@code reason} is the full text that goes into the record's header.
+   */
   private void reject(
       ConsumerRecord<String, byte[]> r,
+      String category,
       String reason,
       boolean restoring,
       List<ProducerRecord<String, byte[]>> dead) {
     noteSkipped(r);
     if (!restoring) {
-      metrics.deadLetter();
+      metrics.deadLetter(category);
       dead.add(deadLetter(r, reason));
     }
   }
@@ -368,7 +381,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private KafkaProducer<String, byte[]> producer() {
     Properties p = kafka.clientProperties();
     // Fixed per model: a second instance fences the first, so no version is published twice.
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "distill-learner-" + config.modelId());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID_PREFIX + config.modelId());
     // A block-4 release is ~5.4 MB; the default request limit is 1 MB.
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 << 20);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "distill-learner");
