@@ -21,7 +21,9 @@ class DockerfileTest {
     List<String> modules = m.results().map(r -> r.group(1)).toList();
     assertThat(modules).contains("cli", "deploy");
     for (String module : modules) {
-      assertThat(docker).as("COPY of module " + module).containsPattern("(?m)^COPY " + module + " " + module + "$");
+      assertThat(docker)
+          .as("COPY of module " + module)
+          .containsPattern("(?m)^COPY " + module + " " + module + "$");
     }
     assertThat(docker).containsPattern("(?m)^FROM \\S+ AS build$");
     assertThat(docker).containsPattern("(?m)^USER 10001:10001$");
