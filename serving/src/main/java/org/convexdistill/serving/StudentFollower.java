@@ -52,7 +52,7 @@ public final class StudentFollower implements AutoCloseable {
           }
         }
         if (!replayed) {
-          replayed = reached();
+          replayed = StudentLog.reached(consumer, replayEnd);
         }
       }
     } catch (WakeupException e) {
@@ -81,15 +81,6 @@ public final class StudentFollower implements AutoCloseable {
       metrics.swap("rejected");
       LOG.warn("student version {} rejected: {}", release.version(), o.reason());
     }
-  }
-
-  private boolean reached() {
-    for (Map.Entry<TopicPartition, Long> e : replayEnd.entrySet()) {
-      if (consumer.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -69,7 +69,8 @@ public final class StudentLog {
     }
   }
 
-  private static boolean reached(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> end) {
+  /** True once {@code c}'s position on every partition of {@code end} has reached its offset. */
+  public static boolean reached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
       if (c.position(e.getKey()) < e.getValue()) {
         return false;
