@@ -34,13 +34,7 @@ final class IngestCommand implements Callable<Integer> {
       description = "Port of /metrics and /health/live|ready (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
-  @Option(
-      names = "--metrics-host",
-      defaultValue = "127.0.0.1",
-      description =
-          "Address of /metrics and /health/live|ready; 0.0.0.0 in a pod (default:"
-              + " ${DEFAULT-VALUE}).")
-  String metricsHost;
+  @Mixin StreamOptions.MetricsHost metricsHost;
 
   @Option(
       names = "--state-dir",
@@ -67,10 +61,10 @@ final class IngestCommand implements Callable<Integer> {
             ingest.streamThreads);
     Health health =
         new Health().liveness("streams", stage::alive).readiness("streams-running", stage::ready);
-    MetricsServer metrics = MetricsServer.start(registry, metricsHost, metricsPort, health);
+    MetricsServer metrics = MetricsServer.start(registry, metricsHost.host, metricsPort, health);
     System.out.printf(
         "ingest running: %s -> block %d activations; metrics on http://%s:%d/metrics%n",
-        connection.bootstrapServers(), kafka.block, metricsHost, metrics.port());
+        connection.bootstrapServers(), kafka.block, metricsHost.host, metrics.port());
     Roles.runUntilStopped(teacher, stage, metrics);
     return 0;
   }

@@ -31,13 +31,7 @@ final class LearnerCommand implements Callable<Integer> {
       description = "Port of /metrics and /health/live|ready (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
-  @Option(
-      names = "--metrics-host",
-      defaultValue = "127.0.0.1",
-      description =
-          "Address of /metrics and /health/live|ready; 0.0.0.0 in a pod (default:"
-              + " ${DEFAULT-VALUE}).")
-  String metricsHost;
+  @Mixin StreamOptions.MetricsHost metricsHost;
 
   @Override
   public Integer call() throws Exception {
@@ -58,10 +52,10 @@ final class LearnerCommand implements Callable<Integer> {
                 e.version() > 0 ? " version " + e.version() : " (" + e.reason() + ")"));
     l.start();
     Health health = new Health().liveness("learner", l::alive).readiness("resumed", l::ready);
-    MetricsServer metrics = MetricsServer.start(registry, metricsHost, metricsPort, health);
+    MetricsServer metrics = MetricsServer.start(registry, metricsHost.host, metricsPort, health);
     System.out.printf(
         "learner running for %s; metrics on http://%s:%d/metrics%n",
-        kafka.modelId, metricsHost, metrics.port());
+        kafka.modelId, metricsHost.host, metrics.port());
     Roles.runUntilStopped(teacher, l, metrics);
     return 0;
   }

@@ -282,6 +282,17 @@ final class StreamOptions {
     }
   }
 
+  /** Where ingest and learner serve /metrics and /health/live|ready. */
+  static final class MetricsHost {
+    @Option(
+        names = "--metrics-host",
+        defaultValue = "127.0.0.1",
+        description =
+            "Address of /metrics and /health/live|ready; 0.0.0.0 in a pod (default:"
+                + " ${DEFAULT-VALUE}).")
+    String host;
+  }
+
   /** The HTTP endpoint. */
   static final class Serving {
     @Option(

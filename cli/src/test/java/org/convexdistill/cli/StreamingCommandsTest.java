@@ -158,9 +158,9 @@ class StreamingCommandsTest {
         .isEqualTo("127.0.0.1");
     LearnerCommand learner = new LearnerCommand();
     new CommandLine(learner).parseArgs("--metrics-host", "0.0.0.0");
-    assertThat(learner.metricsHost).isEqualTo("0.0.0.0");
+    assertThat(learner.metricsHost.host).isEqualTo("0.0.0.0");
     IngestCommand ingest = new IngestCommand();
     new CommandLine(ingest).parseArgs();
-    assertThat(ingest.metricsHost).isEqualTo("127.0.0.1");
+    assertThat(ingest.metricsHost.host).isEqualTo("127.0.0.1");
   }
 }
