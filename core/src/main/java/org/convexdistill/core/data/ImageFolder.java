@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * A user's own unlabeled images: every PNG/JPEG in a folder, converted to 8-bit grey and resized to
@@ -97,17 +100,41 @@ public final class ImageFolder {
    * Decodes a PNG/JPEG that must already be {@code side}×{@code side}; no rescaling. Faster than
    * {@link #decode}: one decode, and grey images are copied straight from their raster.
    *
-   * @return the grey pixels, or null when the bytes are not a decodable image
-   * @throws DataFormatException when the image decodes but has another size
+   * <p>Hostile input is expected here (it comes from devices and HTTP clients): only the PNG and
+   * JPEG readers are reachable (chosen by the bytes' magic, never ImageIO's full plug-in list), and
+   * the image's dimensions are read from its header <em>before</em> any pixel buffer is allocated,
+   * so a small file declaring a huge image (a decompression bomb) is refused at no cost.
+   *
+   * @return the grey pixels, or null when the bytes are not a decodable PNG/JPEG
+   * @throws DataFormatException when the image has another size
    */
   public static byte[] decodeExact(byte[] encoded, int side) throws DataFormatException {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(encoded));
-    } catch (IOException | RuntimeException e) {
+    String format = formatOf(encoded);
+    if (format == null) {
       return null;
     }
-    if (img == null) {
+    BufferedImage img;
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+      if (in == null || !readers.hasNext()) {
+        return null;
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        if (w != side || h != side) {
+          throw new DataFormatException(
+              "image is " + w + "×" + h + "; expected " + side + "×" + side);
+        }
+        img = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    } catch (DataFormatException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
       return null;
     }
     if (img.getWidth() != side || img.getHeight() != side) {
@@ -128,6 +155,17 @@ public final class ImageFolder {
     }
     grey.getRaster().getDataElements(0, 0, side, side, out);
     return out;
+  }
+
+  /** "png" or "jpeg" by the bytes' magic number, else null. */
+  public static String formatOf(byte[] b) {
+    if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      return "png";
+    }
+    if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8) {
+      return "jpeg";
+    }
+    return null;
   }
 
   /** Encodes side×side grey bytes as a PNG (what a device would send). */
