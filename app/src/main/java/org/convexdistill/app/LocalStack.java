@@ -11,8 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.ImageFolder;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.release.ReleaseKeys;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.teacher.Logits;
 import org.convexdistill.ingest.device.DevicePublisher;
 import org.convexdistill.ingest.device.SimulatedDevices;
@@ -25,6 +29,8 @@ import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.topics.TopicSettings;
+import org.convexdistill.serving.GoldenSet;
+import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
@@ -109,13 +115,32 @@ public record LocalStack(
     // The learner's own teacher copy (its own native handles) for the agreement gate's suffix.
     DjlTeacher learnerTeacher =
         DjlTeacher.load(s.teacherDir(), FashionMnist.CLASSES.length, TeacherProvider.BATCH);
+    // A key pair for this run only: the learner signs, serving trusts nothing else.
+    ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
     StreamingLearner l =
         new StreamingLearner(
-            kafka, s.learner(), registry, TeacherSuffix.of(learnerTeacher, s.block()));
+            kafka,
+            s.learner(),
+            registry,
+            TeacherSuffix.of(learnerTeacher, s.block()),
+            signer,
+            List.of());
     l.addListener(events::add);
     l.start();
+    ReleasePolicy policy =
+        ReleasePolicy.permissive()
+            .withVerifier(new ReleaseVerifier(List.of(signer.publicKey())))
+            .withTeacherId(teacherId);
+    Path golden = GoldenImages.of(s.teacherDir());
+    if (Files.isDirectory(golden)) {
+      policy =
+          policy.withGolden(
+              new GoldenSet(servingTeacher, s.block(), ImageFolder.read(golden)),
+              ReleasePolicy.DEFAULT_MIN_GOLDEN_AGREEMENT);
+    }
     ServingNode node =
-        ServingNode.start(kafka, servingTeacher, s.block(), s.modelId(), s.serving(), registry);
+        ServingNode.start(
+            kafka, servingTeacher, s.block(), s.modelId(), s.serving(), registry, policy);
     Map<Long, Long> live = new ConcurrentHashMap<>();
     node.registry().onSwap(m -> live.putIfAbsent(m.version(), System.currentTimeMillis()));
     return new LocalStack(

@@ -48,6 +48,7 @@ public final class TeacherProvider {
             : reuseRefusal(dir, datasetSha, train, request.epochs());
     if (refusal == null) {
       DjlTeacher teacher = DjlTeacher.load(dir, FashionMnist.CLASSES.length, BATCH);
+      GoldenImages.ensure(dir, train.images()); // a teacher cached before golden sets existed
       ModelCard card = ModelCard.read(dir);
       out.printf(
           "teacher: cached in %s (%d epochs on %,d images), test accuracy %.2f%%%s%n",
@@ -112,6 +113,7 @@ public final class TeacherProvider {
     double seconds = (System.nanoTime() - start) / 1e9;
     Files.createDirectories(out);
     teacher.save(out);
+    GoldenImages.ensure(out, train.images());
     new ModelCard(
             "resnet18-torchvision-1ch-32x32",
             options.epochs(),

@@ -35,6 +35,7 @@ import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.Refitter;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
+import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
@@ -176,7 +177,9 @@ public final class ServingBenchmark {
         4,
         MODEL,
         c,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        // The benchmark publishes its own releases; what is measured is the swap, not the checks.
+        ReleasePolicy.permissive());
   }
 
   private StudentBlock fit(DjlTeacher teacher, Images images, PrintStream out) {

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       LearnerCommand.class,
       ServingCommand.class,
+      KeysCommand.class,
       OfflineDemoCommand.class,
       TeacherCommand.class,
       OfflineCommand.class,

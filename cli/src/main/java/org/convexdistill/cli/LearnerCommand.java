@@ -24,6 +24,7 @@ final class LearnerCommand implements Callable<Integer> {
   @Mixin StreamOptions.Kafka kafka;
   @Mixin StreamOptions.Learner learner;
   @Mixin TeacherOptions teacherOptions;
+  @Mixin ReleaseOptions.Signing signing;
 
   @Option(
       names = "--metrics-port",
@@ -37,13 +38,21 @@ final class LearnerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     KafkaConnection connection = kafka.connection();
     var config = learner.config(kafka.modelId); // validate before touching Kafka
+    var signer = signing.signer();
+    var previousKeys = signing.previousKeys();
     TopicSetup.ensure(connection, kafka.topics());
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     // The teacher's suffix anchors the promotion gate: candidates are scored against the teacher's
     // own outputs (no labels).
     DjlTeacher teacher = teacherOptions.load();
     StreamingLearner l =
-        new StreamingLearner(connection, config, registry, TeacherSuffix.of(teacher, kafka.block));
+        new StreamingLearner(
+            connection,
+            config,
+            registry,
+            TeacherSuffix.of(teacher, kafka.block),
+            signer,
+            previousKeys);
     l.addListener(
         e ->
             System.out.printf(

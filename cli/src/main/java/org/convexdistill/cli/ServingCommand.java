@@ -4,8 +4,10 @@ import java.util.concurrent.Callable;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
+import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.TeacherId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,6 +21,7 @@ final class ServingCommand implements Callable<Integer> {
   @Mixin StreamOptions.Kafka kafka;
   @Mixin StreamOptions.Serving serving;
   @Mixin TeacherOptions teacherOptions;
+  @Mixin ReleaseOptions.Trust trust;
 
   @picocli.CommandLine.Option(
       names = "--http-port",
@@ -30,11 +33,19 @@ final class ServingCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     KafkaConnection connection = kafka.connection();
     var config = serving.config(httpPort); // validate before touching Kafka
+    var verifier = trust.verifier();
     TopicSetup.ensure(connection, kafka.topics());
     DjlTeacher teacher = teacherOptions.load();
+    ReleasePolicy policy =
+        trust.policy(
+            verifier,
+            teacher,
+            kafka.block,
+            TeacherId.of(teacherOptions.model),
+            teacherOptions.model);
     ServingNode node =
         ServingNode.start(
-            connection, teacher, kafka.block, kafka.modelId, config, Metrics.newRegistry());
+            connection, teacher, kafka.block, kafka.modelId, config, Metrics.newRegistry(), policy);
     System.out.printf("serving on http://%s:%d (POST /v1/predict)%n", config.host(), node.port());
     Roles.runUntilStopped(teacher, node);
     return 0;

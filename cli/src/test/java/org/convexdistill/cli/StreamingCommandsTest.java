@@ -81,6 +81,45 @@ class StreamingCommandsTest {
   }
 
   @Test
+  void servingRefusesToStartWithoutAKeyToCheckReleasesWith(@TempDir Path dir) throws Exception {
+    DistillCommandTest.Run r = DistillCommandTest.run("serving", "--bootstrap-servers", "x:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .contains("--release-public-key", "--allow-unsigned-releases")
+        .doesNotContain("\n");
+    Path junk = Files.writeString(dir.resolve("k.pub"), "not a key");
+    r =
+        DistillCommandTest.run(
+            "serving", "--bootstrap-servers", "x:1", "--release-public-key", junk.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("k.pub", "PEM");
+    r =
+        DistillCommandTest.run(
+            "learner", "--bootstrap-servers", "x:1", "--release-signing-key", junk.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("k.pub");
+  }
+
+  @Test
+  void keysGenerateWritesAPairAndWillNotOverwriteItUnasked(@TempDir Path dir) throws Exception {
+    DistillCommandTest.Run r = DistillCommandTest.run("keys", "generate", "--out", dir.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    var pub =
+        org.convexdistill.core.release.ReleaseKeys.readPublic(dir.resolve("release-signing.pub"));
+    var priv =
+        org.convexdistill.core.release.ReleaseKeys.readPrivate(dir.resolve("release-signing.key"));
+    assertThat(org.convexdistill.core.release.ReleaseKeys.publicOf(priv)).isEqualTo(pub);
+    assertThat(r.out()).contains(org.convexdistill.core.release.ReleaseKeys.id(pub));
+    r = DistillCommandTest.run("keys", "generate", "--out", dir.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("exists", "--force");
+    assertThat(
+            org.convexdistill.core.release.ReleaseKeys.readPublic(
+                dir.resolve("release-signing.pub")))
+        .isEqualTo(pub);
+  }
+
+  @Test
   void kafkaClientSettingsComeFromAFileAndFlagsForEveryRole(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("client.properties");
     Files.writeString(

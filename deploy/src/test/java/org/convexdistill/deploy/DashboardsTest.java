@@ -35,6 +35,7 @@ import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.metrics.MetricsServer;
 import org.convexdistill.runtime.topics.Topics;
+import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
@@ -163,7 +164,13 @@ class DashboardsTest {
       PrometheusMeterRegistry servingMeters = Metrics.newRegistry();
       ServingNode serving =
           ServingNode.start(
-              conn, servingTeacher, 4, "m", ServingConfig.defaults().withPort(0), servingMeters);
+              conn,
+              servingTeacher,
+              4,
+              "m",
+              ServingConfig.defaults().withPort(0),
+              servingMeters,
+              ReleasePolicy.permissive());
       open.add(serving);
       MetricsServer ingestHttp =
           MetricsServer.start(

@@ -12,14 +12,28 @@ import org.convexdistill.core.student.StudentBlock;
 
 /**
  * The current model and the last K accepted student versions. A new release is checked before it
- * can become current (right model and block shapes, finite output on a probe batch); a rejected one
- * leaves the current model serving. A pinned version stays current until unpinned.
+ * can become current (right model, teacher, block and shapes; at least one unit, within the size
+ * ceiling, every stored number finite; a plausible version; agreement with the teacher on the
+ * golden set); a rejected one leaves the current model serving. A pinned version stays current
+ * until unpinned.
  */
 public final class ModelRegistry {
-  /** Outcome of offering a release. */
-  public record Offer(boolean accepted, String reason) {}
+  /**
+   * Outcome of offering a release.
+   *
+   * @param tag bounded name of the outcome (the swap metric's {@code reason}): "ok" or the check
+   *     that failed
+   * @param reason the full text (the log)
+   */
+  public record Offer(boolean accepted, String tag, String reason) {
+    static Offer refused(String tag, String reason) {
+      return new Offer(false, tag, reason);
+    }
+  }
 
   private final String modelId;
+  private final int block;
+  private final ReleasePolicy policy;
   private final int inputSize;
   private final int outputSize;
   private final int keep;
@@ -36,7 +50,18 @@ public final class ModelRegistry {
    * @param keep versions kept for pinning / rollback
    */
   public ModelRegistry(String modelId, int inputSize, int outputSize, int keep) {
+    this(modelId, -1, inputSize, outputSize, keep, ReleasePolicy.permissive());
+  }
+
+  /**
+   * @param block the teacher block the students replace (-1 = not checked)
+   * @param policy what a release must satisfy beyond its shapes
+   */
+  public ModelRegistry(
+      String modelId, int block, int inputSize, int outputSize, int keep, ReleasePolicy policy) {
     this.modelId = modelId;
+    this.block = block;
+    this.policy = policy;
     this.inputSize = inputSize;
     this.outputSize = outputSize;
     this.keep = keep;
@@ -56,16 +81,37 @@ public final class ModelRegistry {
     return modelId;
   }
 
+  /** The checks releases must pass here. */
+  public ReleasePolicy policy() {
+    return policy;
+  }
+
   /** Checks a release and, if it passes and nothing is pinned, makes it current. */
   public Offer offer(StudentRelease r) {
-    String problem = check(r);
+    Offer problem = check(r);
+    if (problem == null) {
+      // Outside the lock: it runs the teacher's suffix, and pins must not wait for that.
+      problem = goldenCheck(r.student());
+    }
     if (problem != null) {
-      return new Offer(false, problem);
+      return problem;
     }
     synchronized (this) {
       if (latest != null && r.version() <= latest.version()) {
-        return new Offer(
-            false, "version " + r.version() + " is not newer than " + latest.version());
+        return Offer.refused(
+            "not-newer", "version " + r.version() + " is not newer than " + latest.version());
+      }
+      // Relative to an accepted version only: after compaction a restarted node's first release
+      // may rightly be version 5,000.
+      if (latest != null && r.version() - latest.version() > policy.maxVersionGap()) {
+        return Offer.refused(
+            "version-gap",
+            "version "
+                + r.version()
+                + " jumps more than "
+                + policy.maxVersionGap()
+                + " past the latest accepted "
+                + latest.version());
       }
       history.put(r.version(), r);
       while (history.size() > keep) {
@@ -76,36 +122,70 @@ public final class ModelRegistry {
         swapTo(ServingModel.of(r));
       }
     }
-    return new Offer(true, "ok");
+    return new Offer(true, "ok", "ok");
   }
 
-  private String check(StudentRelease r) {
+  private Offer goldenCheck(StudentBlock s) {
+    GoldenSet g = policy.golden();
+    if (g == null) {
+      return null;
+    }
+    double a = g.agreement(s);
+    if (a < policy.minGoldenAgreement()) {
+      return Offer.refused(
+          "golden-set",
+          String.format(
+              java.util.Locale.ROOT,
+              "agrees with the teacher on %.1f %% of the %d golden images; at least %.1f %% needed",
+              100 * a,
+              g.size(),
+              100 * policy.minGoldenAgreement()));
+    }
+    return null;
+  }
+
+  private Offer check(StudentRelease r) {
     if (!modelId.equals(r.modelId())) {
-      return "release is for model " + r.modelId() + ", this server serves " + modelId;
+      return Offer.refused(
+          "foreign-model",
+          "release is for model " + r.modelId() + ", this server serves " + modelId);
+    }
+    if (policy.teacherId() != null && !policy.teacherId().equals(r.teacherId())) {
+      return Offer.refused(
+          "foreign-teacher",
+          "release distils teacher " + r.teacherId() + ", this server's is " + policy.teacherId());
+    }
+    if (block >= 0 && r.block() != block) {
+      return Offer.refused(
+          "wrong-block", "release replaces block " + r.block() + ", this server's is " + block);
     }
     StudentBlock s = r.student();
     if (s.inputDim() != inputSize || s.outputDim() != outputSize) {
-      return "student maps "
-          + s.inputDim()
-          + " → "
-          + s.outputDim()
-          + " values; the block needs "
-          + inputSize
-          + " → "
-          + outputSize;
+      return Offer.refused(
+          "wrong-shape",
+          "student maps "
+              + s.inputDim()
+              + " → "
+              + s.outputDim()
+              + " values; the block needs "
+              + inputSize
+              + " → "
+              + outputSize);
     }
-    // Probe: a forward pass on a fixed input must give finite values.
-    int n = 2;
-    float[] z = new float[n * inputSize];
-    for (int i = 0; i < z.length; i++) {
-      z[i] = (float) Math.sin(0.37 * i);
+    if (s.hiddenUnits() < 1) {
+      return Offer.refused("no-units", "student has no hidden units (it would answer a constant)");
     }
-    float[] y = new float[n * outputSize];
-    s.forward(z, n, y, s.newWorkspace(n));
-    for (float v : y) {
-      if (!Float.isFinite(v)) {
-        return "student output is not finite on the probe input";
-      }
+    if (s.storedParameterCount() > policy.maxParameters()) {
+      return Offer.refused(
+          "too-large",
+          "student stores "
+              + s.storedParameterCount()
+              + " numbers; this server takes at most "
+              + policy.maxParameters());
+    }
+    String bad = s.firstNonFinite();
+    if (bad != null) {
+      return Offer.refused("non-finite", "student's " + bad + " hold a NaN or an infinity");
     }
     return null;
   }

@@ -63,13 +63,35 @@ public final class ServingMetrics implements MeterBinder {
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void swap(String outcome) {
-    Counter.builder("distill.student.swaps").tag("outcome", outcome).register(registry).increment();
+  /**
+   * A release offered: {@code outcome} accepted or rejected, {@code reason} "ok" or the bounded
+   * name of the check it failed (unsigned, bad-signature, unknown-key, malformed, foreign-model,
+   * foreign-teacher, wrong-block, wrong-shape, no-units, too-large, non-finite, not-newer,
+   * version-gap, golden-set).
+   */
+  void swap(String outcome, String reason) {
+    Counter.builder("distill.student.swaps")
+        .tag("outcome", outcome)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /** Swaps with the given outcome so far. */
   public double swaps(String outcome) {
-    Counter c = registry.find("distill.student.swaps").tag("outcome", outcome).counter();
+    return registry.find("distill.student.swaps").tag("outcome", outcome).counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
+  }
+
+  /** Rejected releases for {@code reason} so far. */
+  public double rejections(String reason) {
+    Counter c =
+        registry
+            .find("distill.student.swaps")
+            .tag("outcome", "rejected")
+            .tag("reason", reason)
+            .counter();
     return c == null ? 0 : c.count();
   }
 

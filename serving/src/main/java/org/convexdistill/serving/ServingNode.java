@@ -28,7 +28,7 @@ public final class ServingNode implements AutoCloseable {
 
   /**
    * Starts serving {@code modelId} (block {@code block} of {@code teacher}), following the students
-   * topic at {@code kafka}.
+   * topic at {@code kafka} and swapping only to releases that satisfy {@code policy}.
    */
   public static ServingNode start(
       KafkaConnection kafka,
@@ -36,11 +36,17 @@ public final class ServingNode implements AutoCloseable {
       int block,
       String modelId,
       ServingConfig config,
-      PrometheusMeterRegistry prometheus) {
+      PrometheusMeterRegistry prometheus,
+      ReleasePolicy policy) {
     HybridRunner runner = new HybridRunner(teacher, block);
     ModelRegistry registry =
         new ModelRegistry(
-            modelId, runner.blockInputSize(), runner.blockOutputSize(), config.keepVersions());
+            modelId,
+            block,
+            runner.blockInputSize(),
+            runner.blockOutputSize(),
+            config.keepVersions(),
+            policy);
     ServingMetrics metrics = new ServingMetrics();
     metrics.bindTo(prometheus);
     Batcher batcher =

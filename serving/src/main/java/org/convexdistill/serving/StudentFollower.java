@@ -7,6 +7,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.runtime.kafka.KafkaConnection;
@@ -65,20 +68,30 @@ public final class StudentFollower implements AutoCloseable {
   }
 
   private void handle(ConsumerRecord<String, byte[]> r) {
+    ReleaseVerifier verifier = registry.policy().verifier();
+    if (verifier != null) {
+      Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
+      ReleaseVerifier.Verdict v = verifier.verify(r.value(), h == null ? null : h.value());
+      if (!v.trusted()) {
+        LOG.warn("rejected students record at offset {}: {}", r.offset(), v.detail());
+        metrics.swap("rejected", v.problem().tag);
+        return;
+      }
+    }
     StudentRelease release;
     try {
       release = StudentRelease.decode(r.value());
     } catch (RecordFormatException e) {
       LOG.warn("rejected students record at offset {}: {}", r.offset(), e.getMessage());
-      metrics.swap("rejected");
+      metrics.swap("rejected", "malformed");
       return;
     }
     ModelRegistry.Offer o = registry.offer(release);
     if (o.accepted()) {
-      metrics.swap("accepted");
+      metrics.swap("accepted", "ok");
       LOG.info("student version {} accepted", release.version());
     } else {
-      metrics.swap("rejected");
+      metrics.swap("rejected", o.tag());
       LOG.warn("student version {} rejected: {}", release.version(), o.reason());
     }
   }

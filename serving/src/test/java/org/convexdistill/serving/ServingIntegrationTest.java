@@ -31,6 +31,9 @@ import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.ImageFolder;
 import org.convexdistill.core.data.Images;
+import org.convexdistill.core.release.ReleaseKeys;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
@@ -46,6 +49,8 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class ServingIntegrationTest {
   private static final String MODEL = "test-model";
+  private static final ReleaseSigner SIGNER =
+      new ReleaseSigner(ReleaseKeys.generate().getPrivate());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static EmbeddedKafka kafka;
@@ -73,7 +78,10 @@ class ServingIntegrationTest {
             4,
             MODEL,
             config,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            ReleasePolicy.permissive()
+                .withVerifier(new ReleaseVerifier(List.of(SIGNER.publicKey())))
+                .withTeacherId("t"));
     producer =
         new KafkaProducer<>(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -117,28 +125,41 @@ class ServingIntegrationTest {
   }
 
   private static void release(long version, int d, int c) throws Exception {
-    StudentRelease r =
-        new StudentRelease(
-            MODEL,
-            "t",
-            4,
-            version,
-            version - 1,
-            0.1,
-            1.0,
-            1e-3,
-            0.5,
-            0.97,
-            0.2,
-            10,
-            0.5,
-            6,
-            6L * (d + 1),
-            System.currentTimeMillis(),
-            version > 1,
-            List.of(new OffsetRange(0, 0, 99)),
-            student(d, c, version));
-    producer.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, r.encode())).get();
+    byte[] value = releaseOf(MODEL, "t", version, d, c).encode();
+    producer.send(signed(MODEL, value, SIGNER.sign(value))).get();
+  }
+
+  private static ProducerRecord<String, byte[]> signed(
+      String model, byte[] value, byte[] signature) {
+    ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.STUDENTS, model, value);
+    if (signature != null) {
+      r.headers().add(ReleaseSigner.HEADER, signature);
+    }
+    return r;
+  }
+
+  private static StudentRelease releaseOf(
+      String model, String teacherId, long version, int d, int c) {
+    return new StudentRelease(
+        model,
+        teacherId,
+        4,
+        version,
+        version - 1,
+        0.1,
+        1.0,
+        1e-3,
+        0.5,
+        0.97,
+        0.2,
+        10,
+        0.5,
+        6,
+        6L * (d + 1),
+        System.currentTimeMillis(),
+        version > 1,
+        List.of(new OffsetRange(0, 0, 99)),
+        student(d, c, version));
   }
 
   private static int d() {
@@ -176,6 +197,57 @@ class ServingIntegrationTest {
       Thread.sleep(20);
     }
     assertThat(node.registry().current().version()).isEqualTo(v);
+  }
+
+  @Test
+  void onlyReleasesSignedByTheLearnersKeyServe() throws Exception {
+    String model = "hostile-model";
+    ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 64, 64 << 10, 8, 5);
+    ReleaseSigner stranger = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
+    try (ServingNode guarded =
+        ServingNode.start(
+            KafkaConnection.of(kafka.bootstrapServers()),
+            teacher,
+            4,
+            model,
+            config,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            ReleasePolicy.permissive()
+                .withVerifier(new ReleaseVerifier(List.of(SIGNER.publicKey())))
+                .withTeacherId("t"))) {
+      byte[] v1 = releaseOf(model, "t", 1, d(), c()).encode();
+      // A plain producer with no signature, a stranger's key, and a genuine signature moved onto
+      // other bytes: all refused, by name.
+      producer.send(signed(model, v1, null)).get();
+      producer.send(signed(model, v1, stranger.sign(v1))).get();
+      byte[] forged = releaseOf(model, "t", 2, d(), c()).encode();
+      producer.send(signed(model, forged, SIGNER.sign(v1))).get();
+      // Signed, but of another teacher; then the genuine one; then a signed jump to 2^62.
+      byte[] foreign = releaseOf(model, "other-teacher", 1, d(), c()).encode();
+      producer.send(signed(model, foreign, SIGNER.sign(foreign))).get();
+      producer.send(signed(model, v1, SIGNER.sign(v1))).get();
+      byte[] huge = releaseOf(model, "t", 1L << 62, d(), c()).encode();
+      producer.send(signed(model, huge, SIGNER.sign(huge))).get();
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      ServingMetrics m = guarded.metrics();
+      while (m.swaps("accepted") + m.swaps("rejected") < 6 && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(m.rejections("unsigned")).isEqualTo(1);
+      assertThat(m.rejections("unknown-key")).isEqualTo(1);
+      assertThat(m.rejections("bad-signature")).isEqualTo(1);
+      assertThat(m.rejections("foreign-teacher")).isEqualTo(1);
+      assertThat(m.rejections("version-gap")).isEqualTo(1);
+      assertThat(m.swaps("accepted")).isEqualTo(1);
+      assertThat(guarded.registry().current().version()).isEqualTo(1);
+      // Version 2 still comes through after the 2^62 attempt.
+      byte[] v2 = releaseOf(model, "t", 2, d(), c()).encode();
+      producer.send(signed(model, v2, SIGNER.sign(v2))).get();
+      while (guarded.registry().current().version() != 2 && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(guarded.registry().current().version()).isEqualTo(2);
+    }
   }
 
   @Test
@@ -265,7 +337,8 @@ class ServingIntegrationTest {
     assertThat(call("DELETE", "/v1/model/pin").statusCode()).isEqualTo(200);
     assertThat(node.registry().current().version()).isEqualTo(7);
     String metrics = call("GET", "/metrics").body();
-    assertThat(metrics).contains("distill_student_swaps_total{outcome=\"accepted\"} 6.0");
+    assertThat(metrics)
+        .contains("distill_student_swaps_total{outcome=\"accepted\",reason=\"ok\"} 6.0");
     assertThat(metrics)
         .contains(
             "distill_requests_seconds_count{endpoint=\"predict\",outcome=\"ok\",served=\"student\"}");
@@ -357,7 +430,8 @@ class ServingIntegrationTest {
             4,
             MODEL,
             tiny,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            ReleasePolicy.permissive())) {
       URI uri = URI.create("http://127.0.0.1:" + small.port() + "/v1/predict");
       byte[] body = images.slice(0, 1).pixels();
       List<Thread> threads = new ArrayList<>();

@@ -439,6 +439,33 @@ public final class StudentBlock {
     return outputBasis;
   }
 
+  /**
+   * The first stored array holding a NaN or an infinity, or null when every number is finite. A
+   * probe input cannot show this: a non-finite weight behind a gate that the probe leaves closed
+   * answers finite values until a real request opens it.
+   */
+  public String firstNonFinite() {
+    String[] names = {"inverse scales", "column scales", "gates", "first layer", "second layer"};
+    float[][] arrays = {inverseScales, columnScales, gates, firstLayer, secondLayer};
+    for (int a = 0; a < arrays.length; a++) {
+      for (float v : arrays[a]) {
+        if (!Float.isFinite(v)) {
+          return names[a];
+        }
+      }
+    }
+    if (outputBasis != null) {
+      for (float[] arr : new float[][] {outputBasis.reflectors(), outputBasis.scales()}) {
+        for (float v : arr) {
+          if (!Float.isFinite(v)) {
+            return "output basis";
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   /** A copy of the column scales s. */
   public float[] columnScales() {
     return columnScales.clone();

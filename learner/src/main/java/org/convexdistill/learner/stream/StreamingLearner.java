@@ -2,6 +2,7 @@ package org.convexdistill.learner.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,10 +22,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.RecordFormatException;
@@ -82,6 +86,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   /** The most recent held-out rows, in and beyond the window: what the gate scores on. */
   private ActivationWindow gateRows;
 
+  private final ReleaseSigner signer;
+  private final ReleaseVerifier resumeVerifier;
   private String teacherId;
   private int block = -1;
   private StudentRelease current;
@@ -99,6 +105,29 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
    */
   public StreamingLearner(
       KafkaConnection kafka, LearnerConfig config, MeterRegistry registry, TeacherSuffix suffix) {
+    this(kafka, config, registry, suffix, null, List.of());
+  }
+
+  /**
+   * A learner that signs every release with {@code signer} (null = unsigned: serving nodes that
+   * check signatures refuse them) and, on resume, continues only from a release signed by its own
+   * key or one of {@code previousKeys} (the keys before a rotation).
+   */
+  public StreamingLearner(
+      KafkaConnection kafka,
+      LearnerConfig config,
+      MeterRegistry registry,
+      TeacherSuffix suffix,
+      ReleaseSigner signer,
+      List<PublicKey> previousKeys) {
+    this.signer = signer;
+    if (signer == null) {
+      this.resumeVerifier = null;
+    } else {
+      List<PublicKey> trusted = new ArrayList<>(previousKeys);
+      trusted.add(signer.publicKey());
+      this.resumeVerifier = new ReleaseVerifier(trusted);
+    }
     this.kafka = kafka;
     this.config = config;
     this.refitter = new Refitter(config, suffix);
@@ -155,7 +184,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       // initTransactions first: it completes or aborts whatever a previous instance left open, so
       // the log read next is final.
       producer.initTransactions();
-      Optional<StudentRelease> last = StudentLog.latest(kafka, config.modelId());
+      Optional<StudentRelease> last = StudentLog.latest(kafka, config.modelId(), resumeVerifier);
       Map<Integer, Long> restoreTo = position(c, last.orElse(null));
       last.ifPresent(
           s -> {
@@ -355,7 +384,12 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
             config, teacherId, block, current, r, snap.ranges(), System.currentTimeMillis());
     long version = release.version();
     producer.beginTransaction();
-    producer.send(new ProducerRecord<>(Topics.STUDENTS, config.modelId(), release.encode()));
+    byte[] value = release.encode();
+    RecordHeaders headers = new RecordHeaders();
+    if (signer != null) {
+      headers.add(ReleaseSigner.HEADER, signer.sign(value));
+    }
+    producer.send(new ProducerRecord<>(Topics.STUDENTS, null, config.modelId(), value, headers));
     producer.commitTransaction();
     current = release;
     warm = r.next();

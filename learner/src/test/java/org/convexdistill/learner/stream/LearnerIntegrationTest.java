@@ -19,6 +19,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.broker.EmbeddedKafka;
+import org.convexdistill.core.release.ReleaseKeys;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
@@ -118,20 +121,56 @@ class LearnerIntegrationTest {
       publish(p, WINDOW);
       p.send(new ProducerRecord<>(Topics.ACTIVATIONS, "bad", new byte[] {1, 2, 3})).get();
       List<StreamingLearner.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
       StreamingLearner learner =
           new StreamingLearner(
-              KafkaConnection.of(kafka.bootstrapServers()), config(), new SimpleMeterRegistry());
+              KafkaConnection.of(kafka.bootstrapServers()),
+              config(),
+              new SimpleMeterRegistry(),
+              null,
+              signer,
+              List.of());
       learner.addListener(events::add);
       learner.start();
       awaitVersion(learner, 1);
       publish(p, EVERY);
       awaitVersion(learner, 2);
       learner.close();
+      // Someone with a plain producer publishes "version 1000" (unsigned): the restarted learner
+      // must not continue its numbering from it.
+      StudentRelease v2 = releases(kafka.bootstrapServers(), 2).get(1);
+      StudentRelease forged =
+          new StudentRelease(
+              v2.modelId(),
+              v2.teacherId(),
+              v2.block(),
+              1000,
+              999,
+              v2.lambda(),
+              v2.objective(),
+              v2.relativeGap(),
+              v2.heldOutMse(),
+              v2.teacherAgreement(),
+              v2.selectionLambda(),
+              v2.iterations(),
+              v2.solverSeconds(),
+              v2.nonzeroGroups(),
+              v2.parameters(),
+              v2.createdAtMillis(),
+              true,
+              v2.window(),
+              v2.student());
+      p.send(new ProducerRecord<>(Topics.STUDENTS, v2.modelId(), forged.encode())).get();
 
       // Restart: the window comes back from the lineage; no new rows → no new version.
       StreamingLearner again =
           new StreamingLearner(
-              KafkaConnection.of(kafka.bootstrapServers()), config(), new SimpleMeterRegistry());
+              KafkaConnection.of(kafka.bootstrapServers()),
+              config(),
+              new SimpleMeterRegistry(),
+              null,
+              signer,
+              List.of());
       List<StreamingLearner.Event> resumed = new java.util.concurrent.CopyOnWriteArrayList<>();
       again.addListener(resumed::add);
       again.start();
@@ -143,7 +182,16 @@ class LearnerIntegrationTest {
       awaitVersion(again, 3, resumed);
       again.close();
 
-      List<StudentRelease> releases = releases(kafka.bootstrapServers());
+      List<ConsumerRecord<String, byte[]>> records = studentRecords(kafka.bootstrapServers(), 4);
+      assertThat(records).hasSize(4);
+      ReleaseVerifier verifier = new ReleaseVerifier(List.of(signer.publicKey()));
+      List<StudentRelease> releases = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> r : records) {
+        var h = r.headers().lastHeader(ReleaseSigner.HEADER);
+        if (verifier.verify(r.value(), h == null ? null : h.value()).trusted()) {
+          releases.add(StudentRelease.decode(r.value()));
+        }
+      }
       assertThat(releases).extracting(StudentRelease::version).containsExactly(1L, 2L, 3L);
       assertThat(releases).extracting(StudentRelease::parentVersion).containsExactly(0L, 1L, 2L);
       assertThat(releases)
@@ -192,15 +240,21 @@ class LearnerIntegrationTest {
         .isEqualTo(v);
   }
 
-  private static List<StudentRelease> releases(String bootstrap) throws Exception {
+  private static List<StudentRelease> releases(String bootstrap, int n) throws Exception {
     List<StudentRelease> out = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : studentRecords(bootstrap, n)) {
+      out.add(StudentRelease.decode(r.value()));
+    }
+    return out;
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> studentRecords(String bootstrap, int n) {
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c =
         StudentLog.consumer(KafkaConnection.of(bootstrap), "test")) {
       long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < end && out.size() < 3) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          out.add(StudentRelease.decode(r.value()));
-        }
+      while (System.nanoTime() < end && out.size() < n) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
     }
     return out;

@@ -10,8 +10,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.runtime.kafka.KafkaConnection;
@@ -43,6 +46,15 @@ public final class StudentLog {
    * Undecodable records are skipped (the serving side counts them as rejected updates).
    */
   public static Optional<StudentRelease> latest(KafkaConnection kafka, String modelId) {
+    return latest(kafka, modelId, null);
+  }
+
+  /**
+   * As {@link #latest(KafkaConnection, String)}, counting only releases {@code verifier} trusts
+   * (null = all): a forged release numbered 2^62 must not set the learner's next version.
+   */
+  public static Optional<StudentRelease> latest(
+      KafkaConnection kafka, String modelId, ReleaseVerifier verifier) {
     try (KafkaConsumer<String, byte[]> c = consumer(kafka, "distill-student-log")) {
       Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
       StudentRelease best = null;
@@ -54,6 +66,12 @@ public final class StudentLog {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (!modelId.equals(r.key()) || r.value() == null) {
             continue;
+          }
+          if (verifier != null) {
+            Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
+            if (!verifier.verify(r.value(), h == null ? null : h.value()).trusted()) {
+              continue;
+            }
           }
           try {
             StudentRelease s = StudentRelease.decode(r.value());

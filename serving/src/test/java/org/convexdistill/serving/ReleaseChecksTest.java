@@ -1,0 +1,170 @@
+package org.convexdistill.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.Images;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.teacher.DjlTeacher;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What serving refuses before a swap, each with its named reason, on a real (randomly initialised)
+ * DJL teacher and the fixture's real images as the golden set. A refused release leaves the current
+ * model serving.
+ */
+class ReleaseChecksTest {
+  private static final String MODEL = "m";
+  private static DjlTeacher teacher;
+  private static int d;
+  private static int c;
+
+  @BeforeAll
+  static void load() {
+    teacher = DjlTeacher.create(10, 3, 16);
+    d = teacher.blockInputShape(4).size();
+    c = teacher.blockOutputShape(4).size();
+  }
+
+  @AfterAll
+  static void close() {
+    teacher.close();
+  }
+
+  /** A valid student: {@code units} units on 2 gates, small random weights. */
+  static StudentBlock student(int units, long seed) {
+    Random r = new Random(seed);
+    float[] scales = new float[d];
+    Arrays.fill(scales, 1f);
+    float[] gates = new float[2 * d];
+    float[] first = new float[units * d];
+    for (int i = 0; i < gates.length; i++) {
+      gates[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < first.length; i++) {
+      first[i] = (float) r.nextGaussian() * 0.01f;
+    }
+    int[] unitGate = new int[units];
+    int[] unitOutput = new int[units];
+    float[] second = new float[units];
+    for (int u = 0; u < units; u++) {
+      unitGate[u] = u % 2;
+      unitOutput[u] = (u * 7) % c;
+      second[u] = 1f;
+    }
+    return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+  }
+
+  static StudentRelease release(String teacherId, int block, long version, StudentBlock s) {
+    return new StudentRelease(
+        MODEL,
+        teacherId,
+        block,
+        version,
+        version - 1,
+        0.1,
+        1.0,
+        1e-3,
+        0.5,
+        0.97,
+        0.2,
+        10,
+        0.5,
+        s.hiddenUnits(),
+        s.parameterCount(),
+        0L,
+        false,
+        List.of(new OffsetRange(0, 0, 9)),
+        s);
+  }
+
+  private static ModelRegistry registry(ReleasePolicy policy) {
+    return new ModelRegistry(MODEL, 4, d, c, 5, policy);
+  }
+
+  private static ReleasePolicy policy() {
+    return ReleasePolicy.permissive().withTeacherId("t");
+  }
+
+  @Test
+  void aGoodReleaseIsAcceptedAndEachDefectIsRefusedByName() {
+    ModelRegistry reg = registry(policy().withLimits(20L * (d + 2 + 1) * 2, 10));
+    assertThat(reg.offer(release("t", 4, 1, student(6, 1))).accepted()).isTrue();
+
+    assertRefused(reg, release("other", 4, 2, student(6, 2)), "foreign-teacher");
+    assertRefused(reg, release("t", 3, 2, student(6, 2)), "wrong-block");
+    assertRefused(reg, release("t", 4, 2, student(0, 2)), "no-units");
+    assertRefused(reg, release("t", 4, 2, student(200, 2)), "too-large");
+    assertRefused(reg, release("t", 4, 1, student(6, 2)), "not-newer");
+    assertRefused(reg, release("t", 4, 1L << 62, student(6, 2)), "version-gap");
+    // The current version still serves after every refusal, and a genuine successor is taken.
+    assertThat(reg.current().version()).isEqualTo(1);
+    assertThat(reg.offer(release("t", 4, 11, student(6, 3))).accepted()).isTrue();
+  }
+
+  @Test
+  void aNonFiniteWeightIsRefusedEvenBehindAGateThatAProbeLeavesClosed() {
+    // One unit's first-layer row is NaN, and its gate is the zero vector: closed on every input,
+    // so every forward pass is finite — the weights themselves are what must be checked.
+    StudentBlock good = student(6, 4);
+    float[] first = good.firstLayer();
+    Arrays.fill(first, 0, d, Float.NaN);
+    float[] gates = good.gates();
+    Arrays.fill(gates, 0, d, 0f);
+    StudentBlock hidden =
+        new StudentBlock(
+            d,
+            c,
+            good.columnScales(),
+            gates,
+            good.unitGates(),
+            good.unitOutputs(),
+            first,
+            good.secondLayer());
+    float[] y = new float[2 * c];
+    float[] z = new float[2 * d];
+    Arrays.fill(z, 1f);
+    hidden.forward(z, 2, y, hidden.newWorkspace(2));
+    for (float v : y) {
+      assertThat(v).isFinite();
+    }
+    ModelRegistry reg = registry(policy());
+    assertRefused(reg, release("t", 4, 1, hidden), "non-finite");
+    assertThat(reg.current().isTeacher()).isTrue();
+  }
+
+  @Test
+  void theGoldenSetRefusesAStudentThatDisagreesWithTheTeacher() throws Exception {
+    Images images =
+        FashionMnist.readImages(
+                Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
+            .slice(0, 64);
+    GoldenSet golden = new GoldenSet(teacher, 4, images);
+    StudentBlock s = student(6, 5);
+    double a = golden.agreement(s);
+    assertThat(a).as("a random student must not agree everywhere").isLessThan(1.0);
+
+    ModelRegistry strict = registry(policy().withGolden(golden, a + 1.0 / 128));
+    ModelRegistry.Offer o = strict.offer(release("t", 4, 1, s));
+    assertThat(o.tag()).isEqualTo("golden-set");
+    assertThat(o.reason()).contains("64 golden images");
+    assertThat(strict.current().isTeacher()).isTrue();
+    // At a threshold it meets, the same student is taken.
+    assertThat(registry(policy().withGolden(golden, a)).offer(release("t", 4, 1, s)).accepted())
+        .isTrue();
+  }
+
+  private static void assertRefused(ModelRegistry reg, StudentRelease r, String tag) {
+    ModelRegistry.Offer o = reg.offer(r);
+    assertThat(o.accepted()).as(o.reason()).isFalse();
+    assertThat(o.tag()).as(o.reason()).isEqualTo(tag);
+  }
+}
