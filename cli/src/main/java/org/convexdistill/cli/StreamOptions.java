@@ -10,6 +10,7 @@ import org.convexdistill.ingest.stage.InferenceConfig;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.TopicSettings;
+import org.convexdistill.serving.HttpGuard;
 import org.convexdistill.serving.ServingConfig;
 import picocli.CommandLine.Option;
 
@@ -328,8 +329,45 @@ final class StreamOptions {
         description = "Student versions kept for pin/rollback (default: ${DEFAULT-VALUE}).")
     int keepVersions = ServingConfig.defaults().keepVersions();
 
+    @Option(
+        names = "--api-token-file",
+        paramLabel = "FILE",
+        description =
+            "Require 'Authorization: Bearer <the file's token>' on predict, infer and GET"
+                + " /v1/model (health and /metrics stay open for probes and Prometheus).")
+    Path apiTokenFile;
+
+    @Option(
+        names = "--admin-token-file",
+        paramLabel = "FILE",
+        description = "Require this bearer token to pin or unpin a version.")
+    Path adminTokenFile;
+
+    @Option(
+        names = "--allowed-hosts",
+        paramLabel = "NAME[,...]",
+        split = ",",
+        description =
+            "Host header names accepted ('*' = any); default: the loopback names when bound to"
+                + " 127.0.0.1, any otherwise.")
+    java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--max-infer-batch",
+        description = "Images one v2 infer request may carry (default: ${DEFAULT-VALUE}).")
+    int maxInferBatch = HttpGuard.DEFAULT_MAX_INFER_BATCH;
+
     ServingConfig config(int httpPort) {
       try {
+        HttpGuard guard =
+            new HttpGuard(
+                token(apiTokenFile, "--api-token-file"),
+                token(adminTokenFile, "--admin-token-file"),
+                java.util.Set.copyOf(
+                    allowedHosts.stream()
+                        .map(h -> h.trim().toLowerCase(java.util.Locale.ROOT))
+                        .toList()),
+                maxInferBatch);
         return new ServingConfig(
             httpPort,
             maxBatch,
@@ -338,9 +376,25 @@ final class StreamOptions {
             maxBodyBytes,
             ServingConfig.defaults().handlerThreads(),
             keepVersions,
-            httpHost);
+            httpHost,
+            guard);
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage());
+      }
+    }
+
+    private static String token(Path file, String flag) {
+      if (file == null) {
+        return null;
+      }
+      try {
+        String t = java.nio.file.Files.readString(file).strip();
+        if (t.isEmpty()) {
+          throw new UserException(flag + " " + file + " is empty; put the token in it");
+        }
+        return t;
+      } catch (java.io.IOException e) {
+        throw new UserException("cannot read " + flag + " " + file + " (" + e.getMessage() + ")");
       }
     }
   }

@@ -20,6 +20,24 @@ public abstract class ApiException extends Exception {
     }
   }
 
+  /** No or a wrong bearer token. */
+  public static final class Unauthorized extends ApiException {
+    private static final long serialVersionUID = 1L;
+
+    public Unauthorized(String message) {
+      super(message);
+    }
+  }
+
+  /** A Host this server does not answer for. */
+  public static final class Forbidden extends ApiException {
+    private static final long serialVersionUID = 1L;
+
+    public Forbidden(String message) {
+      super(message);
+    }
+  }
+
   /** No such endpoint, model or version. */
   public static final class NotFound extends ApiException {
     private static final long serialVersionUID = 1L;

@@ -104,8 +104,7 @@ final class InferenceProtocolHandler implements Handler {
   }
 
   private long infer(HttpExchange ex) throws IOException, ApiException {
-    JsonNode body =
-        HttpIo.parseJson(HttpIo.readBody(ex, Math.max(config.maxBodyBytes(), 16 << 20)));
+    JsonNode body = HttpIo.parseJson(HttpIo.readBody(ex, config.maxBodyBytes()));
     JsonNode inputs = body.get("inputs");
     if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
       throw new ApiException.BadRequest("'inputs' must be an array with one tensor");
@@ -125,6 +124,14 @@ final class InferenceProtocolHandler implements Handler {
       size *= d.asInt();
     }
     int n = shape.get(0).asInt();
+    if (n > config.guard().maxInferBatch()) {
+      throw new ApiException.PayloadTooLarge(
+          "a request may carry at most "
+              + config.guard().maxInferBatch()
+              + " images (--max-infer-batch); got "
+              + n
+              + ": split it");
+    }
     if (size != (long) n * ImagePayload.RAW_BYTES) {
       throw new ApiException.BadRequest(
           "shape " + shape + " is not n×28×28 or n×784 (images of 28×28 grey values)");

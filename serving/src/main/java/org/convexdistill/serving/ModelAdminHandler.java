@@ -33,6 +33,12 @@ final class ModelAdminHandler implements Handler {
       return;
     }
     HttpIo.requireMethod(method, "POST");
+    // A browser sends text/plain or form bodies cross-site without asking; JSON needs a preflight.
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new ApiException.UnsupportedMediaType(
+          "send the pin as Content-Type: application/json, got " + type);
+    }
     JsonNode body = HttpIo.parseJson(HttpIo.readBody(ex, 4096));
     JsonNode v = body.get("version");
     if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param handlerThreads HTTP worker threads (they wait on the batcher)
  * @param keepVersions student versions kept for pinning / rollback
  * @param host the address to bind: 127.0.0.1 by default, 0.0.0.0 in a pod
+ * @param guard tokens, accepted Host names and the v2 batch cap
  */
 public record ServingConfig(
     int port,
@@ -22,8 +23,12 @@ public record ServingConfig(
     int maxBodyBytes,
     int handlerThreads,
     int keepVersions,
-    String host) {
+    String host,
+    HttpGuard guard) {
   public ServingConfig {
+    if (guard == null) {
+      throw new IllegalArgumentException("guard must not be null (HttpGuard.open() for none)");
+    }
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("--http-host must not be empty");
     }
@@ -40,6 +45,28 @@ public record ServingConfig(
     if (maxBodyBytes < 1024) {
       throw new IllegalArgumentException("max body must be >= 1024 bytes");
     }
+  }
+
+  /** No tokens, default hosts. */
+  public ServingConfig(
+      int port,
+      int maxBatch,
+      Duration maxDelay,
+      int queueCapacity,
+      int maxBodyBytes,
+      int handlerThreads,
+      int keepVersions,
+      String host) {
+    this(
+        port,
+        maxBatch,
+        maxDelay,
+        queueCapacity,
+        maxBodyBytes,
+        handlerThreads,
+        keepVersions,
+        host,
+        HttpGuard.open());
   }
 
   /** Bound to 127.0.0.1. */
@@ -69,11 +96,40 @@ public record ServingConfig(
 
   public ServingConfig withPort(int p) {
     return new ServingConfig(
-        p, maxBatch, maxDelay, queueCapacity, maxBodyBytes, handlerThreads, keepVersions, host);
+        p,
+        maxBatch,
+        maxDelay,
+        queueCapacity,
+        maxBodyBytes,
+        handlerThreads,
+        keepVersions,
+        host,
+        guard);
   }
 
   public ServingConfig withHost(String h) {
     return new ServingConfig(
-        port, maxBatch, maxDelay, queueCapacity, maxBodyBytes, handlerThreads, keepVersions, h);
+        port,
+        maxBatch,
+        maxDelay,
+        queueCapacity,
+        maxBodyBytes,
+        handlerThreads,
+        keepVersions,
+        h,
+        guard);
+  }
+
+  public ServingConfig withGuard(HttpGuard g) {
+    return new ServingConfig(
+        port,
+        maxBatch,
+        maxDelay,
+        queueCapacity,
+        maxBodyBytes,
+        handlerThreads,
+        keepVersions,
+        host,
+        g);
   }
 }

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.convexdistill.runtime.health.Health;
 import org.convexdistill.runtime.metrics.MetricsServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP endpoint on 127.0.0.1, a router over one handler per protocol: {@link PredictHandler}
@@ -20,14 +23,27 @@ public final class ServingServer implements AutoCloseable {
   /** Response header carrying the student version that answered (0 = the teacher). */
   public static final String VERSION_HEADER = "X-Student-Version";
 
+  private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
+
+  /** Response header naming the request in the log (and in a 500's body). */
+  public static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+  private static final AtomicLong REQUESTS = new AtomicLong();
+
   private final HttpServer server;
   private final ExecutorService executor;
+  private final ServingConfig config;
   private final ModelRegistry registry;
   private final ServingMetrics metrics;
 
   private ServingServer(
-      HttpServer server, ExecutorService executor, ModelRegistry registry, ServingMetrics metrics) {
+      HttpServer server,
+      ExecutorService executor,
+      ServingConfig config,
+      ModelRegistry registry,
+      ServingMetrics metrics) {
     this.server = server;
+    this.config = config;
     this.executor = executor;
     this.registry = registry;
     this.metrics = metrics;
@@ -76,7 +92,7 @@ public final class ServingServer implements AutoCloseable {
     }
     ExecutorService ex = Executors.newFixedThreadPool(config.handlerThreads());
     s.setExecutor(ex);
-    ServingServer server = new ServingServer(s, ex, registry, metrics);
+    ServingServer server = new ServingServer(s, ex, config, registry, metrics);
     metrics.current(registry.current().version());
     registry.onSwap(m -> metrics.current(m.version()));
     PredictHandler predict = new PredictHandler(inference, config, numClasses);
@@ -120,19 +136,51 @@ public final class ServingServer implements AutoCloseable {
   private void route(HttpExchange ex, String endpoint, Handler handler) throws IOException {
     long t0 = System.nanoTime();
     long version = registry.current().version();
+    String requestId =
+        Long.toString(REQUESTS.incrementAndGet(), 36) + "-" + Long.toString(t0 & 0xffff, 36);
+    ex.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);
     try (ex) {
       try {
-        version = handler.handle(ex, ex.getRequestURI().getPath(), ex.getRequestMethod());
+        String path = ex.getRequestURI().getPath();
+        config
+            .guard()
+            .check(
+                config.host(),
+                ex.getRequestHeaders().getFirst("Host"),
+                ex.getRequestHeaders().getFirst("Authorization"),
+                access(endpoint, path, ex.getRequestMethod()));
+        version = handler.handle(ex, path, ex.getRequestMethod());
         metrics.request(endpoint, "ok", version, System.nanoTime() - t0);
       } catch (ApiException e) {
         int status = StatusMap.status(e);
         metrics.request(endpoint, StatusMap.outcome(status), version, System.nanoTime() - t0);
+        if (status == 401) {
+          ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        }
         HttpIo.send(ex, status, HttpIo.JSON.createObjectNode().put("error", e.getMessage()));
       } catch (RuntimeException e) {
+        // The details stay in the log: a client learns that it failed and which request it was.
+        LOG.error("request {} ({} {}) failed", requestId, ex.getRequestMethod(), endpoint, e);
         metrics.request(endpoint, "error", version, System.nanoTime() - t0);
-        HttpIo.send(ex, 500, HttpIo.JSON.createObjectNode().put("error", "internal error: " + e));
+        HttpIo.send(
+            ex,
+            500,
+            HttpIo.JSON
+                .createObjectNode()
+                .put("error", "internal error")
+                .put("request_id", requestId));
       }
     }
+  }
+
+  private static HttpGuard.Access access(String endpoint, String path, String method) {
+    if (endpoint.equals("health")) {
+      return HttpGuard.Access.PUBLIC;
+    }
+    if (path.startsWith("/v1/model/pin") && !method.equals("GET")) {
+      return HttpGuard.Access.ADMIN;
+    }
+    return HttpGuard.Access.API;
   }
 
   @Override

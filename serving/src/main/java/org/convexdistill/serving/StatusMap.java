@@ -9,6 +9,12 @@ final class StatusMap {
     if (e instanceof ApiException.BadRequest) {
       return 400;
     }
+    if (e instanceof ApiException.Unauthorized) {
+      return 401;
+    }
+    if (e instanceof ApiException.Forbidden) {
+      return 403;
+    }
     if (e instanceof ApiException.NotFound) {
       return 404;
     }

@@ -39,8 +39,20 @@ public final class MetricsServer implements AutoCloseable {
   public static HttpServer server(String host, int port, int backlog) throws IOException {
     // Read once, when the JDK's server configuration class loads: set before the first server.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    // A client that has not sent its whole request (headers and body) within 10 s, or not read
+    // its response within 30 s, is disconnected: it would otherwise hold a handler thread for ever
+    // (slow-loris). Seconds; -D on the command line wins.
+    setIfAbsent("sun.net.httpserver.maxReqTime", "10");
+    setIfAbsent("sun.net.httpserver.maxRspTime", "30");
+    setIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
     InetAddress address = InetAddress.getByName(host);
     return HttpServer.create(new InetSocketAddress(address, port), backlog);
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   /**
