@@ -132,6 +132,8 @@ class InferenceTopologyTest {
       in.pipeInput(new TestRecord<>("d", new byte[783], type(ImagePayload.RAW)));
       in.pipeInput(new TestRecord<>("d", new byte[784], type("image/gif")));
       in.pipeInput(new TestRecord<>("d", new byte[0], new RecordHeaders()));
+      // A plain producer can send a null value: dead-lettered too, not skipped or crashed on.
+      in.pipeInput(new TestRecord<>("d", (byte[]) null, new RecordHeaders()));
       List<String> reasons =
           dead.readRecordsToList().stream()
               .map(r -> DeadLetters.text(r.headers(), DeadLetters.REASON))
@@ -141,6 +143,7 @@ class InferenceTopologyTest {
               "raw image has 783 bytes; expected 784 (28×28 grey)",
               "unsupported content-type 'image/gif' (use image/png, image/jpeg or"
                   + " application/x-raw-gray8)",
+              "empty image payload",
               "empty image payload");
     }
   }

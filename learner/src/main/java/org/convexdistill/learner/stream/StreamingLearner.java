@@ -295,12 +295,26 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
           dead);
       return;
     }
+    if (!allFinite(a.z()) || !allFinite(a.y())) {
+      // One NaN row in the window would make every refit fail until it slid out.
+      reject(r, "non-finite", "activation row holds a NaN or an infinity", restoring, dead);
+      return;
+    }
     window.add(r.partition(), r.offset(), a.z(), a.y());
     if (Refitter.isHeldOut(r.offset(), config.holdoutEvery())) {
       gateRows.add(r.partition(), r.offset(), a.z(), a.y());
     }
     metrics.windowSize(window.size());
     schedule.onRow(restoring, window.isFull(), System.currentTimeMillis());
+  }
+
+  private static boolean allFinite(float[] v) {
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

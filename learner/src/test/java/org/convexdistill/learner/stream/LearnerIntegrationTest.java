@@ -120,6 +120,23 @@ class LearnerIntegrationTest {
       }
       publish(p, WINDOW);
       p.send(new ProducerRecord<>(Topics.ACTIVATIONS, "bad", new byte[] {1, 2, 3})).get();
+      float[] nanZ = new float[D];
+      nanZ[3] = Float.NaN;
+      ActivationRecord nan =
+          new ActivationRecord(
+              "t",
+              4,
+              new TensorShape(D, 1, 1),
+              new TensorShape(C, 1, 1),
+              nanZ,
+              new float[C],
+              "images",
+              0,
+              9999);
+      p.send(
+              new ProducerRecord<>(
+                  Topics.ACTIVATIONS, "nan", nan.encode(ActivationRecord.Precision.FLOAT32)))
+          .get();
       List<StreamingLearner.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
       ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
       StreamingLearner learner =
@@ -197,11 +214,11 @@ class LearnerIntegrationTest {
       assertThat(releases)
           .extracting(StudentRelease::warmStarted)
           .containsExactly(false, true, true);
-      // Offsets: rows at 0..299, the bad record at 300, later rows at 301..400 and 401..500; the
-      // window holds the last 300 rows.
-      assertThat(releases.get(0).window()).containsExactly(new OffsetRange(0, 0, 300));
-      assertThat(releases.get(1).window()).containsExactly(new OffsetRange(0, 100, 400));
-      assertThat(releases.get(2).window()).containsExactly(new OffsetRange(0, 200, 500));
+      // Offsets: rows at 0..299, the bad record at 300, the NaN row at 301, later rows at
+      // 302..401 and 402..501; the window holds the last 300 rows.
+      assertThat(releases.get(0).window()).containsExactly(new OffsetRange(0, 0, 301));
+      assertThat(releases.get(1).window()).containsExactly(new OffsetRange(0, 100, 401));
+      assertThat(releases.get(2).window()).containsExactly(new OffsetRange(0, 200, 501));
       for (StudentRelease r : releases) {
         assertThat(r.relativeGap()).isLessThanOrEqualTo(0.05);
         assertThat(r.nonzeroGroups()).isBetween(1, 10);
@@ -216,10 +233,12 @@ class LearnerIntegrationTest {
       assertThat(cold.refit().solves()).isGreaterThan(2);
 
       List<ConsumerRecord<String, byte[]>> dead = deadLetters(kafka.bootstrapServers());
-      assertThat(dead).hasSize(1);
+      assertThat(dead).hasSize(2);
       assertThat(DeadLetters.text(dead.get(0).headers(), DeadLetters.STAGE)).isEqualTo("learner");
       assertThat(DeadLetters.text(dead.get(0).headers(), DeadLetters.REASON))
           .contains("truncated activation record");
+      assertThat(DeadLetters.text(dead.get(1).headers(), DeadLetters.REASON))
+          .contains("NaN or an infinity");
     }
   }
 
@@ -271,7 +290,7 @@ class LearnerIntegrationTest {
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));
       long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (System.nanoTime() < end && out.isEmpty()) {
+      while (System.nanoTime() < end && out.size() < 2) {
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
     }
