@@ -106,6 +106,27 @@ final class InferenceProcessor implements Processor<String, byte[], String, Outc
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
+  private void deadLetterPixels(PendingImage img, String reason) {
+    metrics.processingFailed();
+    RecordHeaders h = new RecordHeaders();
+    h.add(Topics.CONTENT_TYPE, ImagePayload.RAW.getBytes(StandardCharsets.UTF_8));
+    context.forward(
+        new Record<>(
+            img.key(),
+            Outcome.deadLetter(img.pixels()),
+            img.timestamp(),
+            DeadLetters.headers(h, STAGE, reason, img.topic(), img.partition(), img.offset())));
+  }
+
+  private static boolean finite(float[] v) {
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Wall-clock punctuation (the driver's clock in tests). */
   private void flushIfDue(long nowMs) {
     if (pending > 0 && nowMs - oldestPendingMs >= config.maxWait().toMillis()) {
@@ -136,7 +157,21 @@ final class InferenceProcessor implements Processor<String, byte[], String, Outc
             batch.get(i).pixels(), 0, pixels, i * ImagePayload.RAW_BYTES, ImagePayload.RAW_BYTES);
       }
       long t0 = System.nanoTime();
-      BlockInference.Batch out = teacher.run(pixels, n);
+      BlockInference.Batch out;
+      try {
+        out = teacher.run(pixels, n);
+      } catch (RuntimeException e) {
+        // The teacher failed on this batch: its images go to the dead-letter topic with the
+        // reason (as pixels; the original payload was decoded on arrival), and the stage goes on.
+        // Rethrowing would stop the stream thread and replay the same batch into the same error.
+        for (int i = 0; i < n; i++) {
+          deadLetterPixels(batch.get(i), "teacher failed on the batch: " + e);
+          buffer.delete(keys.get(i));
+        }
+        pending -= n;
+        oldestPendingMs = context.currentSystemTimeMs();
+        continue;
+      }
       metrics.batch(n, Duration.ofNanos(System.nanoTime() - t0));
       int zs = teacher.inputShape().size();
       int ys = teacher.outputShape().size();
@@ -146,6 +181,11 @@ final class InferenceProcessor implements Processor<String, byte[], String, Outc
         float[] y = new float[ys];
         System.arraycopy(out.z(), i * zs, z, 0, zs);
         System.arraycopy(out.y(), i * ys, y, 0, ys);
+        if (!finite(z) || !finite(y)) {
+          deadLetterPixels(img, "teacher's activations hold a NaN or an infinity");
+          buffer.delete(keys.get(i));
+          continue;
+        }
         ActivationRecord a =
             new ActivationRecord(
                 teacher.teacherId(),

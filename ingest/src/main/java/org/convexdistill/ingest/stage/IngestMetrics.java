@@ -13,6 +13,8 @@ public final class IngestMetrics implements MeterBinder {
   private Counter imagesIn;
   private Counter imagesOut;
   private Counter deadLettered;
+  private Counter processingFailed;
+  private Counter threadsReplaced;
   private DistributionSummary batchSize;
   private Timer teacherLatency;
 
@@ -37,6 +39,16 @@ public final class IngestMetrics implements MeterBinder {
             .tag("reason", "undecodable-image")
             .description("records sent to the dead-letter topic")
             .register(registry);
+    processingFailed =
+        Counter.builder("distill.dead.letter")
+            .tag("stage", "ingest")
+            .tag("reason", "processing-error")
+            .description("records sent to the dead-letter topic")
+            .register(registry);
+    threadsReplaced =
+        Counter.builder("distill.ingest.threads.replaced")
+            .description("stream threads that died and were replaced")
+            .register(registry);
     batchSize =
         DistributionSummary.builder("distill.teacher.batch.size")
             .description("images per teacher call")
@@ -54,6 +66,15 @@ public final class IngestMetrics implements MeterBinder {
 
   void deadLetter() {
     deadLettered.increment();
+  }
+
+  void threadReplaced() {
+    threadsReplaced.increment();
+  }
+
+  /** A record the stage failed on for another reason than its bytes (see DeadLetterOnFailure). */
+  void processingFailed() {
+    processingFailed.increment();
   }
 
   void batch(int n, Duration took) {

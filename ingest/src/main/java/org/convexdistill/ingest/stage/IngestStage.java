@@ -7,10 +7,15 @@ import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.convexdistill.runtime.kafka.KafkaConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The inference stage as a running Kafka Streams application (exactly-once v2). */
 public final class IngestStage implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestStage.class);
+
   /** The Streams application id (consumer group and internal topic prefix). */
   public static final String APPLICATION_ID = "distill-ingest";
 
@@ -64,9 +69,19 @@ public final class IngestStage implements AutoCloseable {
     // A teacher batch can take a while on a loaded CPU; do not let the group evict us for it.
     p.put(StreamsConfig.consumerPrefix("max.poll.interval.ms"), 600_000);
     p.put(StreamsConfig.producerPrefix("max.request.size"), 8 << 20);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnFailure.class);
+    p.put(DeadLetterOnFailure.METRICS_CONFIG, metrics);
     KafkaStreams streams =
         new KafkaStreams(
             InferenceTopology.buildTopology(new StreamsBuilder(), teacher, config, metrics), p);
+    // A stream thread that dies anyway (an error outside processing) is replaced, counted and
+    // logged; the stage keeps its partitions instead of going to ERROR.
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("stream thread died; replacing it", e);
+          metrics.threadReplaced();
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
     km.bindTo(registry);
     streams.start();

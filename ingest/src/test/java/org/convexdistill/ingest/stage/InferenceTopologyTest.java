@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,6 +26,8 @@ import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.core.stream.ActivationRecord.Precision;
 import org.convexdistill.core.stream.ImagePayload;
+import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.core.teacher.TensorShape;
 import org.convexdistill.runtime.topics.DeadLetters;
 import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.teacher.DjlTeacher;
@@ -48,8 +51,12 @@ class InferenceTopologyTest {
   }
 
   private static TopologyTestDriver driver(int batch) {
+    return driver(batch, teacher);
+  }
+
+  private static TopologyTestDriver driver(int batch, Teacher t) {
     StreamsBuilder b = new StreamsBuilder();
-    BlockInference inference = new BlockInference(teacher, "test-teacher", 4);
+    BlockInference inference = new BlockInference(t, "test-teacher", 4);
     InferenceConfig config = new InferenceConfig(batch, Duration.ofMillis(100), Precision.FLOAT32);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
@@ -145,6 +152,117 @@ class InferenceTopologyTest {
                   + " application/x-raw-gray8)",
               "empty image payload",
               "empty image payload");
+    }
+  }
+
+  /** The real teacher, made to fail (throw, or answer NaN) on demand: fault injection. */
+  private static final class FaultyTeacher implements Teacher {
+    final AtomicReference<String> fault = new AtomicReference<>("none");
+
+    @Override
+    public float[] block(int k, float[] z, int n) {
+      switch (fault.get()) {
+        case "throw" -> throw new IllegalStateException("native error in the block");
+        case "nan" -> {
+          float[] y = teacher.block(k, z, n);
+          y[0] = Float.NaN;
+          return y;
+        }
+        default -> {
+          return teacher.block(k, z, n);
+        }
+      }
+    }
+
+    // Everything else is the real teacher's.
+    @Override
+    public int numBlocks() {
+      return teacher.numBlocks();
+    }
+
+    @Override
+    public int numClasses() {
+      return teacher.numClasses();
+    }
+
+    @Override
+    public TensorShape inputShape() {
+      return teacher.inputShape();
+    }
+
+    @Override
+    public TensorShape blockInputShape(int k) {
+      return teacher.blockInputShape(k);
+    }
+
+    @Override
+    public TensorShape blockOutputShape(int k) {
+      return teacher.blockOutputShape(k);
+    }
+
+    @Override
+    public long blockParameters(int k) {
+      return teacher.blockParameters(k);
+    }
+
+    @Override
+    public long totalParameters() {
+      return teacher.totalParameters();
+    }
+
+    @Override
+    public float[] prefix(int k, float[] x, int n) {
+      return teacher.prefix(k, x, n);
+    }
+
+    @Override
+    public float[] suffix(int k, float[] y, int n) {
+      return teacher.suffix(k, y, n);
+    }
+
+    @Override
+    public float[] logits(float[] x, int n) {
+      return teacher.logits(x, n);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aTeacherFailureDeadLettersItsBatchAndTheStageGoesOn() {
+    FaultyTeacher faulty = new FaultyTeacher();
+    try (TopologyTestDriver d = driver(2, faulty)) {
+      TestInputTopic<String, byte[]> in =
+          d.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, byte[]> out =
+          d.createOutputTopic(
+              Topics.ACTIVATIONS, new StringDeserializer(), new ByteArrayDeserializer());
+      TestOutputTopic<String, byte[]> dead =
+          d.createOutputTopic(
+              Topics.DEAD_LETTER, new StringDeserializer(), new ByteArrayDeserializer());
+      byte[] raw = images.slice(0, 1).pixels();
+      faulty.fault.set("throw");
+      in.pipeInput(new TestRecord<>("a", raw, type(ImagePayload.RAW)));
+      in.pipeInput(new TestRecord<>("b", raw, type(ImagePayload.RAW)));
+      faulty.fault.set("nan");
+      in.pipeInput(new TestRecord<>("c", raw, type(ImagePayload.RAW)));
+      in.pipeInput(new TestRecord<>("d", raw, type(ImagePayload.RAW)));
+      faulty.fault.set("none");
+      in.pipeInput(new TestRecord<>("e", raw, type(ImagePayload.RAW)));
+      in.pipeInput(new TestRecord<>("f", raw, type(ImagePayload.RAW)));
+      List<TestRecord<String, byte[]>> deadRecords = dead.readRecordsToList();
+      assertThat(deadRecords).extracting(TestRecord::key).containsExactly("a", "b", "c");
+      assertThat(DeadLetters.text(deadRecords.get(0).headers(), DeadLetters.REASON))
+          .contains("teacher failed on the batch", "native error in the block");
+      assertThat(DeadLetters.text(deadRecords.get(2).headers(), DeadLetters.REASON))
+          .contains("NaN");
+      // The dead letter carries the pixels, so the image can be replayed once the cause is fixed.
+      assertThat(deadRecords.get(0).value()).isEqualTo(raw);
+      // Only the first image of the NaN batch had a NaN; every other image got through.
+      assertThat(out.readRecordsToList())
+          .extracting(TestRecord::key)
+          .containsExactly("d", "e", "f");
     }
   }
 
