@@ -5,8 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.convexdistill.runtime.health.Health;
 import org.convexdistill.runtime.metrics.MetricsServer;
@@ -31,20 +29,14 @@ public final class ServingServer implements AutoCloseable {
   private static final AtomicLong REQUESTS = new AtomicLong();
 
   private final HttpServer server;
-  private final ExecutorService executor;
   private final ServingConfig config;
   private final ModelRegistry registry;
   private final ServingMetrics metrics;
 
   private ServingServer(
-      HttpServer server,
-      ExecutorService executor,
-      ServingConfig config,
-      ModelRegistry registry,
-      ServingMetrics metrics) {
+      HttpServer server, ServingConfig config, ModelRegistry registry, ServingMetrics metrics) {
     this.server = server;
     this.config = config;
-    this.executor = executor;
     this.registry = registry;
     this.metrics = metrics;
   }
@@ -78,7 +70,7 @@ public final class ServingServer implements AutoCloseable {
       Health health) {
     HttpServer s;
     try {
-      s = MetricsServer.server(config.host(), config.port(), 256);
+      s = HttpEngine.create(config.host(), config.port(), 256, HttpEngine.Limits.of(config));
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen on "
@@ -90,9 +82,7 @@ public final class ServingServer implements AutoCloseable {
               + "); choose another with --http-host/--http-port",
           e);
     }
-    ExecutorService ex = Executors.newFixedThreadPool(config.handlerThreads());
-    s.setExecutor(ex);
-    ServingServer server = new ServingServer(s, ex, config, registry, metrics);
+    ServingServer server = new ServingServer(s, config, registry, metrics);
     metrics.current(registry.current().version());
     registry.onSwap(m -> metrics.current(m.version()));
     PredictHandler predict = new PredictHandler(inference, config, numClasses);
@@ -101,9 +91,9 @@ public final class ServingServer implements AutoCloseable {
     ModelAdminHandler admin = new ModelAdminHandler(registry);
     s.createContext("/", e -> server.route(e, "other", NOT_FOUND));
     s.createContext("/v1/predict", e -> server.route(e, "predict", exact("/v1/predict", predict)));
-    s.createContext("/v2/health/", e -> server.route(e, "health", v2));
+    s.createContext("/v2/health", e -> server.route(e, "health", v2));
     s.createContext(
-        "/v2/models/",
+        "/v2/models",
         e ->
             server.route(
                 e, e.getRequestURI().getPath().endsWith("/infer") ? "infer" : "model", v2));
@@ -157,6 +147,9 @@ public final class ServingServer implements AutoCloseable {
         if (status == 401) {
           ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         }
+        if (status == 503) {
+          ex.getResponseHeaders().set("Retry-After", "1");
+        }
         HttpIo.send(ex, status, HttpIo.JSON.createObjectNode().put("error", e.getMessage()));
       } catch (RuntimeException e) {
         // The details stay in the log: a client learns that it failed and which request it was.
@@ -186,6 +179,5 @@ public final class ServingServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(1);
-    executor.shutdown();
   }
 }
