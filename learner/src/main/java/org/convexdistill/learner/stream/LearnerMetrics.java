@@ -24,6 +24,8 @@ public final class LearnerMetrics implements MeterBinder {
   private final AtomicReference<Double> publishedAgreement = new AtomicReference<>(Double.NaN);
   private final AtomicLong consecutiveRejections = new AtomicLong();
   private final AtomicLong lastPublishedSeconds = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicReference<Double> dataAgeSeconds =
+      new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
   private final Map<RefitOutcome, Counter> refits = new EnumMap<>(RefitOutcome.class);
   private Counter records;
   private MeterRegistry registry;
@@ -79,6 +81,15 @@ public final class LearnerMetrics implements MeterBinder {
     Gauge.builder("distill.learner.rejections.consecutive", consecutiveRejections, AtomicLong::get)
         .description("candidates rejected since the last published one (alerting)")
         .register(r);
+    Gauge.builder(
+            "distill.learner.data.age",
+            dataAgeSeconds,
+            java.util.concurrent.atomic.AtomicReference::get)
+        .description(
+            "seconds from the newest image in the last published version's window to its"
+                + " publication (NaN = none yet)")
+        .baseUnit("seconds")
+        .register(r);
     Gauge.builder("distill.learner.last.published", lastPublishedSeconds, AtomicLong::get)
         .description("unix time of the last published version, 0 = none yet (alerting)")
         .baseUnit("seconds")
@@ -122,6 +133,11 @@ public final class LearnerMetrics implements MeterBinder {
   void published(long v, long params) {
     version.set(v);
     parameters.set(params);
+  }
+
+  /** How old the newest data behind the version just published was when it went out. */
+  void dataAge(double seconds) {
+    dataAgeSeconds.set(seconds);
   }
 
   long version() {

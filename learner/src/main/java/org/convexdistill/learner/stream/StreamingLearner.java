@@ -86,6 +86,9 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   /** The most recent held-out rows, in and beyond the window: what the gate scores on. */
   private ActivationWindow gateRows;
 
+  /** Timestamp of the newest row taken into the window (the image's, from the stage). */
+  private long newestRowMillis;
+
   private final ReleaseSigner signer;
   private final ReleaseVerifier resumeVerifier;
   private String teacherId;
@@ -197,18 +200,10 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       schedule = new RefitSchedule(config, System.currentTimeMillis());
       resumed = true;
       while (!closed.get()) {
-        ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
-        List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-          accept(r, restoreTo, dead);
-        }
-        if (!dead.isEmpty()) {
-          producer.beginTransaction();
-          dead.forEach(producer::send);
-          producer.commitTransaction();
-        }
+        consume(c.poll(Duration.ofMillis(200)), restoreTo, producer);
         if (window != null
             && schedule.due(window.isFull(), current != null, System.currentTimeMillis())) {
+          drain(c, restoreTo, producer);
           refit(producer);
         }
       }
@@ -220,6 +215,37 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("learner stopped: {}", e.toString(), e);
       throw e;
+    }
+  }
+
+  private void consume(
+      ConsumerRecords<String, byte[]> records,
+      Map<Integer, Long> restoreTo,
+      KafkaProducer<String, byte[]> producer) {
+    List<ProducerRecord<String, byte[]>> dead = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      accept(r, restoreTo, dead);
+    }
+    if (!dead.isEmpty()) {
+      producer.beginTransaction();
+      dead.forEach(producer::send);
+      producer.commitTransaction();
+    }
+  }
+
+  /**
+   * Reads everything committed up to now before a fit, so the window is the newest rows: one poll
+   * per refit read ≤ 500 of the ~3,000 rows that arrive during a 60 s refit, and the learner fell
+   * further behind with every version. Bounded in time in case input outruns the reads.
+   */
+  private void drain(
+      KafkaConsumer<String, byte[]> c,
+      Map<Integer, Long> restoreTo,
+      KafkaProducer<String, byte[]> producer) {
+    Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!closed.get() && !StudentLog.reached(c, end) && System.nanoTime() < deadline) {
+      consume(c.poll(Duration.ofMillis(100)), restoreTo, producer);
     }
   }
 
@@ -301,6 +327,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       return;
     }
     window.add(r.partition(), r.offset(), a.z(), a.y());
+    newestRowMillis = Math.max(newestRowMillis, r.timestamp());
     if (Refitter.isHeldOut(r.offset(), config.holdoutEvery())) {
       gateRows.add(r.partition(), r.offset(), a.z(), a.y());
     }
@@ -408,6 +435,9 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     current = release;
     warm = r.next();
     metrics.published(version, release.parameters());
+    if (newestRowMillis > 0) {
+      metrics.dataAge((System.currentTimeMillis() - newestRowMillis) / 1000.0);
+    }
     metrics.refit(RefitOutcome.PUBLISHED, r);
     LOG.info(
         "published version {} ({} units, gap {}, agreement with the teacher {}, {} iterations, {} s)",

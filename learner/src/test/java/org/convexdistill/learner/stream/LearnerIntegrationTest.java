@@ -242,6 +242,38 @@ class LearnerIntegrationTest {
     }
   }
 
+  @Test
+  void aFitUsesEverythingPublishedBeforeItNotOnlyThePollThatFilledTheWindow() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<String, byte[]> p =
+            new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Topics.ensure(admin, 1);
+      }
+      // Ten windows' worth is waiting when the learner starts: the window fills after the first
+      // 300 rows, but the first version must be fitted to the newest 300.
+      publish(p, 10 * WINDOW);
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      StreamingLearner learner =
+          new StreamingLearner(KafkaConnection.of(kafka.bootstrapServers()), config(), meters);
+      learner.start();
+      try {
+        awaitVersion(learner, 1);
+      } finally {
+        learner.close();
+      }
+      StudentRelease v1 = releases(kafka.bootstrapServers(), 1).get(0);
+      assertThat(v1.window()).containsExactly(new OffsetRange(0, 9L * WINDOW, 10L * WINDOW - 1));
+      // Data age: the newest row's (image's) timestamp to publication, seconds.
+      assertThat(meters.get("distill.learner.data.age").gauge().value()).isBetween(0.0, 120.0);
+    }
+  }
+
   private static void awaitVersion(StreamingLearner l, long v) throws InterruptedException {
     awaitVersion(l, v, List.of());
   }
