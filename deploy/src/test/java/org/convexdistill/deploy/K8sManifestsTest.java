@@ -72,7 +72,12 @@ class K8sManifestsTest {
     Map<String, List<String[]>> need = new LinkedHashMap<>();
     List<String[]> startup = new ArrayList<>();
     for (String t :
-        List.of(Topics.IMAGES, Topics.ACTIVATIONS, Topics.STUDENTS, Topics.DEAD_LETTER)) {
+        List.of(
+            Topics.IMAGES,
+            Topics.ACTIVATIONS,
+            Topics.STUDENTS,
+            Topics.SERVING_CONTROL,
+            Topics.DEAD_LETTER)) {
       // TopicSetup lists and describes every topic at start (missing ones are created).
       startup.add(new String[] {"topic", t, "Describe"});
       startup.add(new String[] {"topic", t, "DescribeConfigs"});
@@ -102,6 +107,8 @@ class K8sManifestsTest {
     need.put("learner", learner);
     List<String[]> serving = new ArrayList<>(startup);
     serving.add(new String[] {"topic", Topics.STUDENTS, "Read"});
+    serving.add(new String[] {"topic", Topics.SERVING_CONTROL, "Read"});
+    serving.add(new String[] {"topic", Topics.SERVING_CONTROL, "Write"});
     need.put("serving", serving);
     return need;
   }
@@ -434,8 +441,15 @@ class K8sManifestsTest {
     m.all(KafkaTopic.class).forEach(t -> topics.put(t.getSpec().getTopicName(), t));
     assertThat(topics.keySet())
         .containsExactlyInAnyOrder(
-            Topics.IMAGES, Topics.ACTIVATIONS, Topics.STUDENTS, Topics.DEAD_LETTER);
+            Topics.IMAGES,
+            Topics.ACTIVATIONS,
+            Topics.STUDENTS,
+            Topics.SERVING_CONTROL,
+            Topics.DEAD_LETTER);
     assertThat(topics.get(Topics.STUDENTS).getSpec().getPartitions()).isEqualTo(1);
+    assertThat(topics.get(Topics.SERVING_CONTROL).getSpec().getPartitions()).isEqualTo(1);
+    assertThat(topics.get(Topics.SERVING_CONTROL).getSpec().getConfig())
+        .containsEntry("cleanup.policy", "compact");
     assertThat(topics.get(Topics.STUDENTS).getSpec().getConfig())
         .containsEntry("cleanup.policy", "compact");
     assertThat(

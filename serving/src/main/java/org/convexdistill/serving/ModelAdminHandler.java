@@ -28,7 +28,11 @@ final class ModelAdminHandler implements Handler {
 
   private void pin(HttpExchange ex, String method) throws IOException, ApiException {
     if ("DELETE".equals(method)) {
-      registry.unpin();
+      try {
+        registry.unpin();
+      } catch (IllegalStateException e) {
+        throw new ApiException.Unavailable(e.getMessage() + "; nothing changed, retry");
+      }
       HttpIo.send(ex, 200, ModelViews.modelInfo(registry));
       return;
     }
@@ -44,7 +48,13 @@ final class ModelAdminHandler implements Handler {
     if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
       throw new ApiException.BadRequest("body must be {\"version\": N} with an integer N");
     }
-    if (!registry.pin(v.asLong())) {
+    boolean kept;
+    try {
+      kept = registry.pin(v.asLong());
+    } catch (IllegalStateException e) {
+      throw new ApiException.Unavailable(e.getMessage() + "; nothing changed, retry");
+    }
+    if (!kept) {
       throw new ApiException.NotFound(
           "version "
               + v.asLong()

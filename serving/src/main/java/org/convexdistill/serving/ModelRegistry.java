@@ -86,8 +86,39 @@ public final class ModelRegistry {
     return policy;
   }
 
+  /**
+   * Where pins go so that every replica, and this one after a restart, holds them: the {@code
+   * serving-control} topic. Called outside the registry's lock.
+   */
+  public interface PinLog {
+    /** Records that {@code value} (a release as published, with its signature) is pinned. */
+    void pinned(byte[] value, byte[] signature);
+
+    /** Records that nothing is pinned. */
+    void unpinned();
+  }
+
+  /** A kept release as it was published, so a pin can be recorded byte for byte. */
+  private record Published(byte[] value, byte[] signature) {}
+
+  private final Map<Long, Published> published = new LinkedHashMap<>();
+  private volatile PinLog pinLog;
+
+  /** Records pins there from now on (null = this node only, not kept across restarts). */
+  public void pinLog(PinLog log) {
+    this.pinLog = log;
+  }
+
   /** Checks a release and, if it passes and nothing is pinned, makes it current. */
   public Offer offer(StudentRelease r) {
+    return offer(r, null, null);
+  }
+
+  /**
+   * As {@link #offer(StudentRelease)}, keeping the record's bytes and signature ({@code value}
+   * null: re-encoded, unsigned, when pinned).
+   */
+  public Offer offer(StudentRelease r, byte[] value, byte[] signature) {
     Offer problem = check(r);
     if (problem == null) {
       // Outside the lock: it runs the teacher's suffix, and pins must not wait for that.
@@ -113,10 +144,7 @@ public final class ModelRegistry {
                 + " past the latest accepted "
                 + latest.version());
       }
-      history.put(r.version(), r);
-      while (history.size() > keep) {
-        history.remove(history.keySet().iterator().next());
-      }
+      keep(r, value, signature);
       latest = r;
       if (pinned == null) {
         swapTo(ServingModel.of(r));
@@ -190,23 +218,87 @@ public final class ModelRegistry {
     return null;
   }
 
+  private void keep(StudentRelease r, byte[] value, byte[] signature) {
+    history.put(r.version(), r);
+    published.put(r.version(), new Published(value, signature));
+    while (history.size() > keep) {
+      Long oldest = history.keySet().iterator().next();
+      if (oldest.equals(pinned) && history.size() > 1) {
+        // The pinned version stays kept whatever arrives after it.
+        Long next = history.keySet().stream().skip(1).findFirst().orElseThrow();
+        history.remove(next);
+        published.remove(next);
+      } else {
+        history.remove(oldest);
+        published.remove(oldest);
+      }
+    }
+  }
+
   /**
-   * Pins a version kept in the history (rollback when it is older than the latest).
+   * Pins a version kept in the history (rollback when it is older than the latest), recording the
+   * pin in the {@link PinLog} first.
    *
    * @return false when that version is not kept
    */
-  public synchronized boolean pin(long version) {
-    StudentRelease r = history.get(version);
+  public boolean pin(long version) {
+    StudentRelease r;
+    Published p;
+    synchronized (this) {
+      r = history.get(version);
+      p = published.get(version);
+    }
     if (r == null) {
       return false;
     }
-    pinned = version;
-    swapTo(ServingModel.of(r));
+    PinLog log = pinLog;
+    if (log != null) {
+      log.pinned(p.value() != null ? p.value() : r.encode(), p.signature());
+    }
+    synchronized (this) {
+      pinned = version;
+      if (current.get().version() != version) {
+        swapTo(ServingModel.of(r));
+      }
+    }
     return true;
   }
 
-  /** Unpins: the latest accepted version (or the teacher, if none) becomes current again. */
-  public synchronized void unpin() {
+  /**
+   * A pin read from the control log (another replica's, or this node's before a restart): the
+   * release it names is checked as any other and then pinned, even when this node never kept it.
+   */
+  public Offer applyPin(StudentRelease r, byte[] value, byte[] signature) {
+    Offer problem = check(r);
+    if (problem == null) {
+      problem = goldenCheck(r.student());
+    }
+    if (problem != null) {
+      return problem;
+    }
+    synchronized (this) {
+      pinned = r.version();
+      if (!history.containsKey(r.version())) {
+        keep(r, value, signature);
+      }
+      if (current.get().version() != r.version()) {
+        swapTo(ServingModel.of(r));
+      }
+    }
+    return new Offer(true, "ok", "ok");
+  }
+
+  /** Unpins, recording it: the latest accepted version (or the teacher) becomes current again. */
+  public void unpin() {
+    PinLog log = pinLog;
+    if (log != null) {
+      log.unpinned();
+    }
+    applyUnpin();
+  }
+
+  /** An unpin read from the control log. */
+  public synchronized void applyUnpin() {
     pinned = null;
     ServingModel next = latest == null ? ServingModel.teacher() : ServingModel.of(latest);
     if (next.version() != current.get().version()) {

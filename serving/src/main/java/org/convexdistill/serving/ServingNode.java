@@ -12,13 +12,16 @@ public final class ServingNode implements AutoCloseable {
   private final Batcher batcher;
   private final StudentFollower follower;
   private final ServingServer server;
+  private final ControlLog control;
 
   private ServingNode(
       ModelRegistry registry,
       ServingMetrics metrics,
       Batcher batcher,
       StudentFollower follower,
-      ServingServer server) {
+      ServingServer server,
+      ControlLog control) {
+    this.control = control;
     this.registry = registry;
     this.metrics = metrics;
     this.batcher = batcher;
@@ -57,6 +60,8 @@ public final class ServingNode implements AutoCloseable {
             config.maxDelay(),
             config.queueCapacity(),
             metrics);
+    ControlLog control = new ControlLog(kafka, modelId);
+    registry.pinLog(control);
     StudentFollower follower = new StudentFollower(kafka, registry, metrics);
     // Live while its workers run; ready once the students log is replayed, so a restarted pod
     // does not take traffic with the teacher or an old version while the log is read.
@@ -64,6 +69,8 @@ public final class ServingNode implements AutoCloseable {
         new Health()
             .liveness("batcher", batcher::alive)
             .liveness("student-follower", follower::alive)
+            // Both the students and the serving-control logs: a pinned version is restored
+            // before traffic arrives, and the version it rolled back from does not return.
             .readiness("students-log-replayed", follower::replayed);
     ServingServer server =
         ServingServer.start(
@@ -74,7 +81,7 @@ public final class ServingNode implements AutoCloseable {
             prometheus,
             teacher.numClasses(),
             health);
-    return new ServingNode(registry, metrics, batcher, follower, server);
+    return new ServingNode(registry, metrics, batcher, follower, server, control);
   }
 
   public int port() {
@@ -94,5 +101,6 @@ public final class ServingNode implements AutoCloseable {
     follower.close();
     server.close();
     batcher.close();
+    control.close();
   }
 }

@@ -14,6 +14,7 @@ import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.StudentLog;
+import org.convexdistill.runtime.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,9 @@ public final class StudentFollower implements AutoCloseable {
   private volatile boolean replayed;
 
   public StudentFollower(KafkaConnection kafka, ModelRegistry registry, ServingMetrics metrics) {
-    this.consumer = StudentLog.consumer(kafka, "distill-serving");
+    this.consumer =
+        StudentLog.consumer(
+            kafka, "distill-serving", java.util.List.of(Topics.STUDENTS, Topics.SERVING_CONTROL));
     this.registry = registry;
     this.metrics = metrics;
     this.replayEnd = consumer.endOffsets(consumer.assignment());
@@ -50,7 +53,12 @@ public final class StudentFollower implements AutoCloseable {
     try {
       while (!closed.get()) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (registry.modelId().equals(r.key()) && r.value() != null) {
+          if (!registry.modelId().equals(r.key())) {
+            continue;
+          }
+          if (r.topic().equals(Topics.SERVING_CONTROL)) {
+            control(r);
+          } else if (r.value() != null) {
             handle(r);
           }
         }
@@ -67,26 +75,57 @@ public final class StudentFollower implements AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> r) {
+  /** The record's release when it is trusted and decodes; else null, counted and logged. */
+  private StudentRelease trusted(ConsumerRecord<String, byte[]> r) {
     ReleaseVerifier verifier = registry.policy().verifier();
     if (verifier != null) {
-      Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
-      ReleaseVerifier.Verdict v = verifier.verify(r.value(), h == null ? null : h.value());
+      ReleaseVerifier.Verdict v = verifier.verify(r.value(), signature(r));
       if (!v.trusted()) {
-        LOG.warn("rejected students record at offset {}: {}", r.offset(), v.detail());
+        LOG.warn("rejected {} record at offset {}: {}", r.topic(), r.offset(), v.detail());
         metrics.swap("rejected", v.problem().tag);
-        return;
+        return null;
       }
     }
-    StudentRelease release;
     try {
-      release = StudentRelease.decode(r.value());
+      return StudentRelease.decode(r.value());
     } catch (RecordFormatException e) {
-      LOG.warn("rejected students record at offset {}: {}", r.offset(), e.getMessage());
+      LOG.warn("rejected {} record at offset {}: {}", r.topic(), r.offset(), e.getMessage());
       metrics.swap("rejected", "malformed");
+      return null;
+    }
+  }
+
+  private static byte[] signature(ConsumerRecord<String, byte[]> r) {
+    Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
+    return h == null ? null : h.value();
+  }
+
+  /** A pin (the pinned release) or an unpin (a tombstone) from the control log. */
+  private void control(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      registry.applyUnpin();
+      LOG.info("unpinned (control log offset {})", r.offset());
       return;
     }
-    ModelRegistry.Offer o = registry.offer(release);
+    StudentRelease release = trusted(r);
+    if (release == null) {
+      return;
+    }
+    ModelRegistry.Offer o = registry.applyPin(release, r.value(), signature(r));
+    if (o.accepted()) {
+      LOG.info("version {} pinned (control log offset {})", release.version(), r.offset());
+    } else {
+      metrics.swap("rejected", o.tag());
+      LOG.warn("pin of version {} refused: {}", release.version(), o.reason());
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> r) {
+    StudentRelease release = trusted(r);
+    if (release == null) {
+      return;
+    }
+    ModelRegistry.Offer o = registry.offer(release, r.value(), signature(r));
     if (o.accepted()) {
       metrics.swap("accepted", "ok");
       LOG.info("student version {} accepted", release.version());

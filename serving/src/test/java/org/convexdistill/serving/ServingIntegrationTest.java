@@ -200,6 +200,76 @@ class ServingIntegrationTest {
   }
 
   @Test
+  void aPinHoldsOnEveryReplicaAndAcrossARestart() throws Exception {
+    String model = "pinned-model";
+    ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 64, 64 << 10, 8, 5);
+    ReleasePolicy policy =
+        ReleasePolicy.permissive()
+            .withVerifier(new ReleaseVerifier(List.of(SIGNER.publicKey())))
+            .withTeacherId("t");
+    java.util.function.Supplier<ServingNode> start =
+        () ->
+            ServingNode.start(
+                KafkaConnection.of(kafka.bootstrapServers()),
+                teacher,
+                4,
+                model,
+                config,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                policy);
+    for (long v = 1; v <= 3; v++) {
+      byte[] value = releaseOf(model, "t", v, d(), c()).encode();
+      producer.send(signed(model, value, SIGNER.sign(value))).get();
+    }
+    try (ServingNode a = start.get();
+        ServingNode b = start.get()) {
+      awaitVersion(a, 3);
+      awaitVersion(b, 3);
+      // Roll back to 2 on replica a: replica b follows.
+      assertThat(a.registry().pin(2)).isTrue();
+      awaitVersion(b, 2);
+    }
+    // Version 4 arrives while no node runs; a restarted node comes back with the pin, not 4.
+    byte[] v4 = releaseOf(model, "t", 4, d(), c()).encode();
+    producer.send(signed(model, v4, SIGNER.sign(v4))).get();
+    try (ServingNode again = start.get()) {
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!again.registry().pinned().isPresent() || !readyNow(again)) {
+        assertThat(System.nanoTime()).as("ready with the pin in 30 s").isLessThan(until);
+        Thread.sleep(50);
+      }
+      assertThat(again.registry().pinned()).hasValue(2L);
+      assertThat(again.registry().current().version()).isEqualTo(2);
+      Thread.sleep(500);
+      assertThat(again.registry().current().version()).as("4 must not return").isEqualTo(2);
+      again.registry().unpin();
+      assertThat(again.registry().current().version()).isEqualTo(4);
+    }
+    try (ServingNode last = start.get()) {
+      awaitVersion(last, 4);
+      assertThat(last.registry().pinned()).isEmpty();
+    }
+  }
+
+  private static boolean readyNow(ServingNode n) throws Exception {
+    return HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + n.port() + "/v2/health/ready"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .statusCode()
+        == 200;
+  }
+
+  private static void awaitVersion(ServingNode n, long v) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (n.registry().current().version() != v && System.nanoTime() < end) {
+      Thread.sleep(20);
+    }
+    assertThat(n.registry().current().version()).isEqualTo(v);
+  }
+
+  @Test
   void onlyReleasesSignedByTheLearnersKeyServe() throws Exception {
     String model = "hostile-model";
     ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 64, 64 << 10, 8, 5);

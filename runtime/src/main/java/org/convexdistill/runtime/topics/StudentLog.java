@@ -25,6 +25,12 @@ public final class StudentLog {
 
   /** A read-committed consumer assigned to every partition of {@code students}, at the start. */
   public static KafkaConsumer<String, byte[]> consumer(KafkaConnection kafka, String clientId) {
+    return consumer(kafka, clientId, List.of(Topics.STUDENTS));
+  }
+
+  /** As {@link #consumer(KafkaConnection, String)}, over every partition of {@code topics}. */
+  public static KafkaConsumer<String, byte[]> consumer(
+      KafkaConnection kafka, String clientId, List<String> topics) {
     Properties p = kafka.clientProperties();
     // Versions are published in transactions: an aborted one must never be loaded.
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -35,7 +41,10 @@ public final class StudentLog {
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
     KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> tps = partitions(c, Topics.STUDENTS);
+    List<TopicPartition> tps = new java.util.ArrayList<>();
+    for (String t : topics) {
+      tps.addAll(partitions(c, t));
+    }
     c.assign(tps);
     c.seekToBeginning(tps);
     return c;

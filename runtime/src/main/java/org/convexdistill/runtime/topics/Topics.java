@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The four topics of the service, declared once. Keys are UTF-8 strings; values are bytes in the
+ * The five topics of the service, declared once. Keys are UTF-8 strings; values are bytes in the
  * formats of {@code org.convexdistill.core.stream} (see the README's "Topics and formats").
  */
 public final class Topics {
@@ -30,6 +30,14 @@ public final class Topics {
 
   /** Compacted; key = model id; value = {@code StudentRelease} (CDSR). */
   public static final String STUDENTS = "students";
+
+  /**
+   * Compacted; key = model id; value = the pinned release exactly as published (with its signature
+   * header), or null (a tombstone) when nothing is pinned. Written by serving nodes on pin/unpin
+   * and read by all of them, so a pin holds on every replica and across restarts (even after
+   * compaction removed the pinned version from {@link #STUDENTS}).
+   */
+  public static final String SERVING_CONTROL = "serving-control";
 
   /** The original bytes plus {@link DeadLetters} headers: stage, reason, source. */
   public static final String DEAD_LETTER = "dead-letter";
@@ -61,6 +69,7 @@ public final class Topics {
         new NewTopic(ACTIVATIONS, Optional.of(settings.partitions()), optional(rf))
             .configs(common));
     topics.add(new NewTopic(STUDENTS, Optional.of(1), optional(rf)).configs(students));
+    topics.add(new NewTopic(SERVING_CONTROL, Optional.of(1), optional(rf)).configs(students));
     topics.add(new NewTopic(DEAD_LETTER, Optional.of(1), optional(rf)).configs(common));
     return topics;
   }
