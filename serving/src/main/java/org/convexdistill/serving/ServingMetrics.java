@@ -77,6 +77,14 @@ public final class ServingMetrics implements MeterBinder {
         .increment();
   }
 
+  /** The student follower's thread ended on an error (liveness is false from then on). */
+  void followerDied() {
+    Counter.builder("distill.serving.worker.deaths")
+        .tag("worker", "student-follower")
+        .register(registry)
+        .increment();
+  }
+
   /** Swaps with the given outcome so far. */
   public double swaps(String outcome) {
     return registry.find("distill.student.swaps").tag("outcome", outcome).counters().stream()

@@ -56,10 +56,17 @@ public final class StudentFollower implements AutoCloseable {
           if (!registry.modelId().equals(r.key())) {
             continue;
           }
-          if (r.topic().equals(Topics.SERVING_CONTROL)) {
-            control(r);
-          } else if (r.value() != null) {
-            handle(r);
+          try {
+            if (r.topic().equals(Topics.SERVING_CONTROL)) {
+              control(r);
+            } else if (r.value() != null) {
+              handle(r);
+            }
+          } catch (RuntimeException e) {
+            // One release that breaks a check (a bug, or input nobody foresaw) must not stop the
+            // follower: no later version would ever be served.
+            LOG.error("rejected {} record at offset {}: {}", r.topic(), r.offset(), e, e);
+            metrics.swap("rejected", "error");
           }
         }
         if (!replayed) {
@@ -70,6 +77,11 @@ public final class StudentFollower implements AutoCloseable {
       if (!closed.get()) {
         throw e;
       }
+    } catch (RuntimeException | Error e) {
+      // Liveness turns false (alive() below): the pod is restarted and replays the log.
+      LOG.error("student follower stopped: {}", e.toString(), e);
+      metrics.followerDied();
+      throw e;
     } finally {
       consumer.close();
     }

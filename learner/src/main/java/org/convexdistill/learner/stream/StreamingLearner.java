@@ -89,6 +89,9 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   /** Timestamp of the newest row taken into the window (the image's, from the stage). */
   private long newestRowMillis;
 
+  /** The teacher's suffix (null without a teacher): also the shapes rows must have. */
+  private final TeacherSuffix suffix;
+
   private final ReleaseSigner signer;
   private final ReleaseVerifier resumeVerifier;
   private String teacherId;
@@ -134,6 +137,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     this.kafka = kafka;
     this.config = config;
     this.refitter = new Refitter(config, suffix);
+    this.suffix = suffix;
     this.registry = registry;
     metrics.bindTo(registry);
     metrics.windowCapacity(config.windowSize());
@@ -287,6 +291,26 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     } catch (RecordFormatException e) {
       reject(r, "malformed", e.getMessage(), restoring, dead);
       return;
+    }
+    if (window == null && suffix != null && suffix.blockInputSize() >= 0) {
+      // Dimensions come from the teacher, not from whichever record happens to come first.
+      if (a.z().length != suffix.blockInputSize() || a.y().length != suffix.blockOutputSize()) {
+        reject(
+            r,
+            "wrong-shape",
+            "activation shapes "
+                + a.zShape()
+                + " → "
+                + a.yShape()
+                + " are not the teacher block's ("
+                + suffix.blockInputSize()
+                + " → "
+                + suffix.blockOutputSize()
+                + " values)",
+            restoring,
+            dead);
+        return;
+      }
     }
     if (window == null) {
       window = new ActivationWindow(config.windowSize(), a.zShape().size(), a.yShape().size());

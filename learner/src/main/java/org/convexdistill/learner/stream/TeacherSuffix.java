@@ -12,8 +12,35 @@ public interface TeacherSuffix {
   /** Logits (rows × classes, row-major) of {@code rows} flattened block outputs. */
   float[] logits(float[] blockOutputs, int rows);
 
-  /** The suffix after block {@code block} of {@code teacher}. */
+  /** Flattened size of the block's input (z), or -1 when not known. */
+  default int blockInputSize() {
+    return -1;
+  }
+
+  /** Flattened size of the block's output (y), or -1 when not known. */
+  default int blockOutputSize() {
+    return -1;
+  }
+
+  /** The suffix after block {@code block} of {@code teacher}, with the block's shapes. */
   static TeacherSuffix of(Teacher teacher, int block) {
-    return (y, rows) -> teacher.suffix(block, y, rows);
+    int in = teacher.blockInputShape(block).size();
+    int out = teacher.blockOutputShape(block).size();
+    return new TeacherSuffix() {
+      @Override
+      public float[] logits(float[] y, int rows) {
+        return teacher.suffix(block, y, rows);
+      }
+
+      @Override
+      public int blockInputSize() {
+        return in;
+      }
+
+      @Override
+      public int blockOutputSize() {
+        return out;
+      }
+    };
   }
 }

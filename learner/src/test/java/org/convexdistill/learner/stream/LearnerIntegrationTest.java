@@ -257,10 +257,45 @@ class LearnerIntegrationTest {
       }
       // Ten windows' worth is waiting when the learner starts: the window fills after the first
       // 300 rows, but the first version must be fitted to the newest 300.
+      // First, a record of another shape: the window's dimensions come from the teacher, so it is
+      // dead-lettered instead of fixing the window to its shape (and rejecting all the rest).
+      ActivationRecord odd =
+          new ActivationRecord(
+              "t",
+              4,
+              new TensorShape(D + 1, 1, 1),
+              new TensorShape(C, 1, 1),
+              new float[D + 1],
+              new float[C],
+              "images",
+              0,
+              0);
+      p.send(
+              new ProducerRecord<>(
+                  Topics.ACTIVATIONS, "odd", odd.encode(ActivationRecord.Precision.FLOAT32)))
+          .get();
       publish(p, 10 * WINDOW);
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      TeacherSuffix shapes =
+          new TeacherSuffix() {
+            @Override
+            public float[] logits(float[] y, int rows) {
+              return y.clone(); // C "classes": the block outputs themselves
+            }
+
+            @Override
+            public int blockInputSize() {
+              return D;
+            }
+
+            @Override
+            public int blockOutputSize() {
+              return C;
+            }
+          };
       StreamingLearner learner =
-          new StreamingLearner(KafkaConnection.of(kafka.bootstrapServers()), config(), meters);
+          new StreamingLearner(
+              KafkaConnection.of(kafka.bootstrapServers()), config(), meters, shapes);
       learner.start();
       try {
         awaitVersion(learner, 1);
@@ -268,7 +303,9 @@ class LearnerIntegrationTest {
         learner.close();
       }
       StudentRelease v1 = releases(kafka.bootstrapServers(), 1).get(0);
-      assertThat(v1.window()).containsExactly(new OffsetRange(0, 9L * WINDOW, 10L * WINDOW - 1));
+      assertThat(v1.window()).containsExactly(new OffsetRange(0, 9L * WINDOW + 1, 10L * WINDOW));
+      assertThat(meters.get("distill.dead.letter").tag("reason", "wrong-shape").counter().count())
+          .isEqualTo(1.0);
       // Data age: the newest row's (image's) timestamp to publication, seconds.
       assertThat(meters.get("distill.learner.data.age").gauge().value()).isBetween(0.0, 120.0);
     }
