@@ -31,13 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * N images in → N activations out, exactly once, although the stage is killed (SIGKILL, in a child
- * JVM, committing every 100 ms so that it is killed between commits) halfway and restarted on a
- * fresh machine (empty state directory: the buffer comes back from its changelog).
+ * JVM, committing every 100 ms so that it is killed between commits and mid-batch) three times, at
+ * a quarter, half and three quarters of the way, each time restarted on a fresh machine (empty
+ * state directory: the buffer comes back from its changelog).
  */
 @Tag("integration")
 class ExactlyOnceTest {
-  private static final int IMAGES = 1200;
+  private static final int IMAGES = 5000;
   private static final int GARBAGE = 6;
+  private static final int KILLS = 3;
 
   @TempDir Path tmp;
 
@@ -54,27 +56,31 @@ class ExactlyOnceTest {
           DevicePublisher.builder().setBootstrapServers(kafka.bootstrapServers()).build()) {
         for (int i = 0; i < IMAGES; i++) {
           p.publish("device-" + (i % 4), TestImages.png(images, i % images.count()), "image/png");
-          if (i % (IMAGES / GARBAGE) == 0) {
+          if (i % (IMAGES / GARBAGE) == 0 && i / (IMAGES / GARBAGE) < GARBAGE) {
             p.publish("device-x", new byte[] {1, 2, 3}, ImagePayload.RAW);
           }
         }
         p.flush();
       }
-      Process first = stage(kafka, tmp.resolve("state-1"));
       Counts c = new Counts(kafka.bootstrapServers());
       try {
-        c.awaitAtLeast(IMAGES / 3, Duration.ofSeconds(90));
+        for (int k = 1; k <= KILLS; k++) {
+          Process p = stage(kafka, tmp.resolve("state-" + k));
+          try {
+            c.awaitAtLeast(k * IMAGES / (KILLS + 1), Duration.ofSeconds(120));
+          } finally {
+            p.destroyForcibly().waitFor();
+          }
+          assertThat(c.activations.size()).as("kill %d came before the end", k).isLessThan(IMAGES);
+        }
+        Process last = stage(kafka, tmp.resolve("state-last"));
+        try {
+          c.awaitAtLeast(IMAGES, Duration.ofSeconds(120));
+          c.pollFor(Duration.ofSeconds(3)); // anything duplicated would show up by now
+        } finally {
+          last.destroyForcibly().waitFor();
+        }
       } finally {
-        first.destroyForcibly().waitFor();
-      }
-      int beforeRestart = c.activations.size();
-      assertThat(beforeRestart).isLessThan(IMAGES);
-      Process second = stage(kafka, tmp.resolve("state-2"));
-      try {
-        c.awaitAtLeast(IMAGES, Duration.ofSeconds(90));
-        c.pollFor(Duration.ofSeconds(3)); // anything duplicated would show up by now
-      } finally {
-        second.destroyForcibly().waitFor();
         c.close();
       }
       assertThat(c.total).isEqualTo(IMAGES);

@@ -11,7 +11,11 @@ public final class IngestStageMain {
   public static void main(String[] args) throws Exception {
     DjlTeacher teacher = DjlTeacher.create(10, 11, 16);
     IngestStage.start(
-        KafkaConnection.of(args[0]),
+        // A killed member's partitions move after 6 s (the broker's minimum), not the default 45 s:
+        // the test kills it three times.
+        new KafkaConnection(
+            args[0],
+            java.util.Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000")),
         new BlockInference(teacher, "test-teacher", 4),
         InferenceConfig.defaults(),
         new SimpleMeterRegistry(),
