@@ -28,13 +28,54 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path logDir;
   private final boolean ownsLogDir;
   private final int port;
+  private final int scramPort;
   private final KafkaRaftServer server;
 
-  private EmbeddedKafka(Path logDir, boolean ownsLogDir, int port, KafkaRaftServer server) {
+  private EmbeddedKafka(
+      Path logDir, boolean ownsLogDir, int port, int scramPort, KafkaRaftServer server) {
     this.logDir = logDir;
     this.ownsLogDir = ownsLogDir;
     this.port = port;
+    this.scramPort = scramPort;
     this.server = server;
+  }
+
+  /** SCRAM mechanism of {@link #startWithScram}'s listener. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+  /**
+   * A broker with a second listener that requires SASL/SCRAM-SHA-512 ({@link
+   * #scramBootstrapServers()}; no TLS: loopback only) and one user with that password, to test that
+   * every role passes its client settings through (what a secured cluster needs).
+   */
+  public static EmbeddedKafka startWithScram(String user, String password) {
+    EmbeddedKafka k = start(0, null, true);
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            java.util.Map.of("bootstrap.servers", k.bootstrapServers()))) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                      user,
+                      new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096),
+                      password)))
+          .all()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      k.close();
+      throw new BrokerException("cannot create the SCRAM user: " + e.getMessage(), e);
+    }
+    return k;
+  }
+
+  /** {@code 127.0.0.1:port} of the SCRAM listener. */
+  public String scramBootstrapServers() {
+    if (scramPort < 0) {
+      throw new IllegalStateException("this broker has no SCRAM listener (startWithScram)");
+    }
+    return "127.0.0.1:" + scramPort;
   }
 
   /** Starts a broker on a free loopback port, in a fresh temporary directory. */
@@ -51,30 +92,48 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws BrokerException when the port is taken or the broker does not start
    */
   public static EmbeddedKafka start(int port, Path dir) {
+    return start(port, dir, false);
+  }
+
+  private static EmbeddedKafka start(int port, Path dir, boolean scram) {
     try {
       boolean owns = dir == null;
       Path logDir = owns ? Files.createTempDirectory("distill-kafka-") : dir;
       Files.createDirectories(logDir);
       int brokerPort;
       int controllerPort;
+      int scramPort;
       // Both sockets held at once: picked one after the other, the OS may hand out the same
       // ephemeral port twice, and the broker then refuses two listeners on one port (seen in CI).
       try (ServerSocket broker = port == 0 ? bind(0) : requireFree(port);
-          ServerSocket controller = bind(0)) {
+          ServerSocket controller = bind(0);
+          ServerSocket sasl = bind(0)) {
         brokerPort = broker.getLocalPort();
         controllerPort = controller.getLocalPort();
+        scramPort = scram ? sasl.getLocalPort() : -1;
       }
       Properties p = new Properties();
       p.put("process.roles", "broker,controller");
       p.put("node.id", "1");
       p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-      p.put(
-          "listeners",
-          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+      String listeners =
+          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort;
+      String advertised = "PLAINTEXT://127.0.0.1:" + brokerPort;
+      String protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+      if (scram) {
+        listeners += ",SCRAM://127.0.0.1:" + scramPort;
+        advertised += ",SCRAM://127.0.0.1:" + scramPort;
+        protocols += ",SCRAM:SASL_PLAINTEXT";
+        p.put("listener.name.scram.sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        p.put(
+            "listener.name.scram.scram-sha-512.sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      }
+      p.put("listeners", listeners);
+      p.put("advertised.listeners", advertised);
       p.put("controller.listener.names", "CONTROLLER");
       p.put("inter.broker.listener.name", "PLAINTEXT");
-      p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      p.put("listener.security.protocol.map", protocols);
       p.put("log.dirs", logDir.toString());
       // One node: every internal topic has one replica; few partitions keep start-up fast.
       p.put("offsets.topic.replication.factor", "1");
@@ -93,7 +152,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      return new EmbeddedKafka(logDir, owns, brokerPort, server);
+      return new EmbeddedKafka(logDir, owns, brokerPort, scramPort, server);
     } catch (IOException e) {
       throw new BrokerException("cannot prepare the embedded broker: " + e.getMessage(), e);
     } catch (RuntimeException e) {

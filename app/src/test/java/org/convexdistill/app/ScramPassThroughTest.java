@@ -1,0 +1,126 @@
+package org.convexdistill.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.convexdistill.broker.EmbeddedKafka;
+import org.convexdistill.core.release.ReleaseKeys;
+import org.convexdistill.core.release.ReleaseSigner;
+import org.convexdistill.core.release.ReleaseVerifier;
+import org.convexdistill.ingest.device.DevicePublisher;
+import org.convexdistill.ingest.stage.BlockInference;
+import org.convexdistill.ingest.stage.InferenceConfig;
+import org.convexdistill.ingest.stage.IngestStage;
+import org.convexdistill.learner.stream.LearnerConfig;
+import org.convexdistill.learner.stream.StreamingLearner;
+import org.convexdistill.learner.stream.TeacherSuffix;
+import org.convexdistill.runtime.kafka.KafkaConnection;
+import org.convexdistill.runtime.metrics.Metrics;
+import org.convexdistill.runtime.topics.TopicSettings;
+import org.convexdistill.serving.ReleasePolicy;
+import org.convexdistill.serving.ServingConfig;
+import org.convexdistill.serving.ServingNode;
+import org.convexdistill.teacher.DjlTeacher;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every role against a broker that only talks SASL/SCRAM-SHA-512 to them: topic setup, devices, the
+ * exactly-once stage (its producers, consumers, admin and internal topics), the learner
+ * (transactional producer, consumers) and serving (follower, control log) all pass the client
+ * settings through, and a student published over SCRAM is served. A wrong password is refused.
+ */
+@Tag("integration")
+class ScramPassThroughTest {
+  private static KafkaConnection scram(EmbeddedKafka k, String password) {
+    return new KafkaConnection(
+        k.scramBootstrapServers(),
+        Map.of(
+            "security.protocol",
+            "SASL_PLAINTEXT",
+            "sasl.mechanism",
+            EmbeddedKafka.SCRAM_MECHANISM,
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"distill\""
+                + " password=\""
+                + password
+                + "\";"));
+  }
+
+  @Test
+  void everyRoleWorksOverScramAndAWrongPasswordIsRefused(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.startWithScram("distill", "s3cret");
+        DjlTeacher ingestTeacher = DjlTeacher.create(10, 11, 16);
+        DjlTeacher servingTeacher = DjlTeacher.create(10, 11, 16)) {
+      assertThatThrownBy(() -> TopicSetup.ensure(scram(kafka, "wrong"), TopicSettings.single(1)))
+          .hasMessageContaining("uthentication");
+
+      KafkaConnection conn = scram(kafka, "s3cret");
+      TopicSetup.ensure(conn, TopicSettings.single(1));
+      ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
+      LearnerConfig config =
+          LearnerConfig.builder()
+              .setModelId("m")
+              .setWindowSize(40)
+              .setRefitEvery(20)
+              .setGates(4)
+              .setMaxIterations(100)
+              .setMaxRelativeGap(10)
+              .setMseTolerance(1e9)
+              .setGateRows(8)
+              .setMinGateRows(1)
+              .setMinAgreement(0)
+              .build();
+      try (IngestStage stage =
+              IngestStage.start(
+                  conn,
+                  new BlockInference(ingestTeacher, "test-teacher", 4),
+                  InferenceConfig.defaults(),
+                  new SimpleMeterRegistry(),
+                  dir.resolve("state").toString(),
+                  1);
+          StreamingLearner learner =
+              new StreamingLearner(
+                  conn,
+                  config,
+                  new SimpleMeterRegistry(),
+                  TeacherSuffix.of(ingestTeacher, 4),
+                  signer,
+                  List.of());
+          ServingNode serving =
+              ServingNode.start(
+                  conn,
+                  servingTeacher,
+                  4,
+                  "m",
+                  ServingConfig.defaults().withPort(0),
+                  Metrics.newRegistry(),
+                  ReleasePolicy.permissive()
+                      .withVerifier(new ReleaseVerifier(List.of(signer.publicKey())))
+                      .withTeacherId("test-teacher"));
+          DevicePublisher devices = DevicePublisher.builder().setKafka(conn).build()) {
+        learner.start();
+        Random r = new Random(1);
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (serving.registry().current().version() < 1 && System.nanoTime() < end) {
+          byte[] img = new byte[784];
+          r.nextBytes(img);
+          devices.publish("cam-1", img, "application/x-raw-gray8");
+          Thread.sleep(20);
+        }
+        assertThat(serving.registry().current().version())
+            .as("a version fitted and published over SCRAM is served")
+            .isGreaterThanOrEqualTo(1);
+        // Pins go over SCRAM too (the control log).
+        assertThat(serving.registry().pin(serving.registry().current().version())).isTrue();
+      }
+    }
+  }
+}
