@@ -21,6 +21,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -91,6 +93,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
 
   /** The teacher's suffix (null without a teacher): also the shapes rows must have. */
   private final TeacherSuffix suffix;
+
+  private volatile boolean fenced;
 
   private final ReleaseSigner signer;
   private final ReleaseVerifier resumeVerifier;
@@ -164,7 +168,12 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
    */
   public boolean alive() {
     Thread t = thread;
-    return closed.get() || t == null || t.isAlive();
+    return !fenced && (closed.get() || t == null || t.isAlive());
+  }
+
+  /** True once a newer instance fenced this one: it stopped and publishes nothing more. */
+  public boolean fenced() {
+    return fenced;
   }
 
   /** True once the students log is read and the activations positioned: the learner is working. */
@@ -216,6 +225,11 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       if (!closed.get()) {
         throw e;
       }
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      // Another instance with this model's transactional id started: it owns the lineage now.
+      // This one must publish nothing more (its uncommitted release is aborted) and stop.
+      LOG.error("fenced by a newer learner of {}; stopping: {}", config.modelId(), e.toString());
+      fenced = true;
     } catch (RuntimeException e) {
       LOG.error("learner stopped: {}", e.toString(), e);
       throw e;

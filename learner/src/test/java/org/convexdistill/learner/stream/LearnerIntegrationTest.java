@@ -311,6 +311,53 @@ class LearnerIntegrationTest {
     }
   }
 
+  @Test
+  void aZombieLearnerIsFencedAndNoVersionIsPublishedTwice() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        KafkaProducer<String, byte[]> p =
+            new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        Topics.ensure(admin, 1);
+      }
+      publish(p, WINDOW);
+      KafkaConnection conn = KafkaConnection.of(kafka.bootstrapServers());
+      StreamingLearner old = new StreamingLearner(conn, config(), new SimpleMeterRegistry());
+      old.start();
+      awaitVersion(old, 1);
+      // The "old" instance is partitioned away but still running; a new one starts (a rescheduled
+      // pod) and takes over the lineage. Both see the next rows and want to publish version 2.
+      StreamingLearner fresh = new StreamingLearner(conn, config(), new SimpleMeterRegistry());
+      fresh.start();
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!fresh.ready() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      publish(p, EVERY);
+      awaitVersion(fresh, 2);
+      until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!old.fenced() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(old.fenced()).as("the old instance was fenced when it tried to publish").isTrue();
+      assertThat(old.alive()).isFalse();
+      publish(p, EVERY);
+      awaitVersion(fresh, 3);
+      fresh.close();
+      old.close();
+      List<StudentRelease> all = releases(kafka.bootstrapServers(), 3);
+      Thread.sleep(1000);
+      assertThat(releases(kafka.bootstrapServers(), 4))
+          .extracting(StudentRelease::version)
+          .containsExactly(1L, 2L, 3L);
+      assertThat(all).extracting(StudentRelease::parentVersion).containsExactly(0L, 1L, 2L);
+    }
+  }
+
   private static void awaitVersion(StreamingLearner l, long v) throws InterruptedException {
     awaitVersion(l, v, List.of());
   }
