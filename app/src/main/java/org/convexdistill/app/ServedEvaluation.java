@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.convexdistill.core.data.Images;
+import org.convexdistill.serving.HttpGuard;
 
 /** Classes of held-out images as the HTTP endpoint serves them (Open Inference Protocol v2). */
 public final class ServedEvaluation {
@@ -23,7 +24,8 @@ public final class ServedEvaluation {
     int n = images.count();
     int[] classes = new int[n];
     long[] versions = new long[n];
-    int chunk = 100;
+    // At most what one v2 request may carry (--max-infer-batch, default 64).
+    int chunk = HttpGuard.DEFAULT_MAX_INFER_BATCH;
     for (int from = 0; from < n; from += chunk) {
       int b = Math.min(chunk, n - from);
       byte[] px = images.slice(from, b).pixels();
