@@ -244,10 +244,9 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     for (ConsumerRecord<String, byte[]> r : records) {
       accept(r, restoreTo, dead);
     }
-    if (!dead.isEmpty()) {
-      producer.beginTransaction();
-      dead.forEach(producer::send);
-      producer.commitTransaction();
+    if (!dead.isEmpty() && !commit(producer, dead)) {
+      LOG.warn(
+          "{} dead letters not written (Kafka unavailable); their rows were skipped", dead.size());
     }
   }
 
@@ -260,7 +259,13 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       KafkaConsumer<String, byte[]> c,
       Map<Integer, Long> restoreTo,
       KafkaProducer<String, byte[]> producer) {
-    Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
+    Map<TopicPartition, Long> end;
+    try {
+      end = c.endOffsets(c.assignment());
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      LOG.warn("cannot read the end of the input (broker away?); fitting what is here");
+      return;
+    }
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!closed.get() && !StudentLog.reached(c, end) && System.nanoTime() < deadline) {
       consume(c.poll(Duration.ofMillis(100)), restoreTo, producer);
@@ -462,14 +467,20 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
         ReleaseAssembly.next(
             config, teacherId, block, current, r, snap.ranges(), System.currentTimeMillis());
     long version = release.version();
-    producer.beginTransaction();
     byte[] value = release.encode();
     RecordHeaders headers = new RecordHeaders();
     if (signer != null) {
       headers.add(ReleaseSigner.HEADER, signer.sign(value));
     }
-    producer.send(new ProducerRecord<>(Topics.STUDENTS, null, config.modelId(), value, headers));
-    producer.commitTransaction();
+    if (!commit(
+        producer,
+        List.of(new ProducerRecord<>(Topics.STUDENTS, null, config.modelId(), value, headers)))) {
+      // Not published: the next refit publishes this version number instead, from this state.
+      metrics.refit(RefitOutcome.FAILED, r);
+      warm = r.next();
+      emit(new Event(0, RefitOutcome.FAILED, "Kafka unavailable", triggered, 0, r));
+      return;
+    }
     current = release;
     warm = r.next();
     metrics.published(version, release.parameters());
@@ -486,6 +497,44 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
         r.iterations(),
         r.solverSeconds());
     emit(new Event(version, RefitOutcome.PUBLISHED, "ok", triggered, release.createdAtMillis(), r));
+  }
+
+  /**
+   * Sends {@code records} in one transaction. A broker that is away (restart, network) is not a
+   * reason to die: a commit that timed out is retried (the producer allows exactly that), any other
+   * non-fatal error aborts, and the caller tries again later. Fencing is fatal (see run).
+   *
+   * @return false when nothing was committed
+   */
+  private boolean commit(
+      KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records) {
+    try {
+      producer.beginTransaction();
+      records.forEach(producer::send);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          producer.commitTransaction();
+          return true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+          if (attempt == 5 || closed.get()) {
+            throw e;
+          }
+          LOG.warn("commit timed out (attempt {}), retrying: {}", attempt, e.getMessage());
+        }
+      }
+    } catch (ProducerFencedException
+        | InvalidProducerEpochException
+        | org.apache.kafka.common.errors.AuthorizationException e) {
+      throw e;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      LOG.warn("transaction not committed, aborting: {}", e.toString());
+      try {
+        producer.abortTransaction();
+      } catch (org.apache.kafka.common.KafkaException abort) {
+        LOG.warn("abort failed too: {}", abort.toString());
+      }
+      return false;
+    }
   }
 
   private void emit(Event e) {
