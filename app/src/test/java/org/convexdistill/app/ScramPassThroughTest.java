@@ -32,19 +32,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every role against a broker that only talks SASL/SCRAM-SHA-512 to them: topic setup, devices, the
- * exactly-once stage (its producers, consumers, admin and internal topics), the learner
- * (transactional producer, consumers) and serving (follower, control log) all pass the client
- * settings through, and a student published over SCRAM is served. A wrong password is refused.
+ * Every role against a broker that only talks SASL/SCRAM-SHA-512 over TLS to them (the client
+ * settings k8s/ uses: SASL_SSL, a PEM truststore): topic setup, devices, the exactly-once stage
+ * (its producers, consumers, admin and internal topics), the learner (transactional producer,
+ * consumers) and serving (follower, control log) all pass the client settings through, and a
+ * student published over SCRAM is served. A wrong password is refused.
  */
 @Tag("integration")
 class ScramPassThroughTest {
-  private static KafkaConnection scram(EmbeddedKafka k, String password) {
+  private static KafkaConnection scram(EmbeddedKafka k, EmbeddedKafka.Tls tls, String password) {
+    // What k8s/ configures: SASL_SSL, a PEM truststore (the cluster CA), SCRAM-SHA-512.
     return new KafkaConnection(
         k.scramBootstrapServers(),
         Map.of(
             "security.protocol",
-            "SASL_PLAINTEXT",
+            "SASL_SSL",
+            "ssl.truststore.type",
+            "PEM",
+            "ssl.truststore.location",
+            tls.caPem().toString(),
             "sasl.mechanism",
             EmbeddedKafka.SCRAM_MECHANISM,
             "sasl.jaas.config",
@@ -56,13 +62,15 @@ class ScramPassThroughTest {
 
   @Test
   void everyRoleWorksOverScramAndAWrongPasswordIsRefused(@TempDir Path dir) throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.startWithScram("distill", "s3cret");
+    EmbeddedKafka.Tls tls = EmbeddedKafka.Tls.create(dir.resolve("tls"));
+    try (EmbeddedKafka kafka = EmbeddedKafka.startWithScram("distill", "s3cret", tls);
         DjlTeacher ingestTeacher = DjlTeacher.create(10, 11, 16);
         DjlTeacher servingTeacher = DjlTeacher.create(10, 11, 16)) {
-      assertThatThrownBy(() -> TopicSetup.ensure(scram(kafka, "wrong"), TopicSettings.single(1)))
+      assertThatThrownBy(
+              () -> TopicSetup.ensure(scram(kafka, tls, "wrong"), TopicSettings.single(1)))
           .hasMessageContaining("uthentication");
 
-      KafkaConnection conn = scram(kafka, "s3cret");
+      KafkaConnection conn = scram(kafka, tls, "s3cret");
       TopicSetup.ensure(conn, TopicSettings.single(1));
       ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
       LearnerConfig config =

@@ -49,7 +49,16 @@ public final class EmbeddedKafka implements AutoCloseable {
    * every role passes its client settings through (what a secured cluster needs).
    */
   public static EmbeddedKafka startWithScram(String user, String password) {
-    EmbeddedKafka k = start(0, null, true);
+    return startWithScram(user, password, null);
+  }
+
+  /**
+   * As {@link #startWithScram(String, String)}, the SCRAM listener over TLS (SASL_SSL) when {@code
+   * tls} is given: a key pair for 127.0.0.1 made with the JDK's keytool, and its certificate as a
+   * PEM file clients trust ({@link Tls#caPem}) — what a Strimzi cluster's CA secret holds.
+   */
+  public static EmbeddedKafka startWithScram(String user, String password, Tls tls) {
+    EmbeddedKafka k = start(0, null, true, tls);
     try (org.apache.kafka.clients.admin.Admin admin =
         org.apache.kafka.clients.admin.Admin.create(
             java.util.Map.of("bootstrap.servers", k.bootstrapServers()))) {
@@ -96,6 +105,70 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static EmbeddedKafka start(int port, Path dir, boolean scram) {
+    return start(port, dir, scram, null);
+  }
+
+  /** A self-signed broker certificate for 127.0.0.1 and the PEM file that trusts it. */
+  public record Tls(Path keystore, String password, Path caPem) {
+    /** Makes both in {@code dir} with keytool (valid 2 days). */
+    public static Tls create(Path dir) {
+      try {
+        Files.createDirectories(dir);
+        Path ks = dir.resolve("broker.p12");
+        Path pem = dir.resolve("ca.crt");
+        String pass = "broker-" + Long.toHexString(System.nanoTime());
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(
+            keytool,
+            "-genkeypair",
+            "-alias",
+            "broker",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-dname",
+            "CN=127.0.0.1",
+            "-ext",
+            "SAN=ip:127.0.0.1",
+            "-validity",
+            "2",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            ks.toString(),
+            "-storepass",
+            pass,
+            "-keypass",
+            pass);
+        run(
+            keytool,
+            "-exportcert",
+            "-rfc",
+            "-alias",
+            "broker",
+            "-keystore",
+            ks.toString(),
+            "-storepass",
+            pass,
+            "-file",
+            pem.toString());
+        return new Tls(ks, pass, pem);
+      } catch (IOException | InterruptedException e) {
+        throw new BrokerException("cannot make the broker's certificate: " + e.getMessage(), e);
+      }
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (p.waitFor() != 0) {
+        throw new IOException(String.join(" ", cmd[1]) + " failed: " + out);
+      }
+    }
+  }
+
+  private static EmbeddedKafka start(int port, Path dir, boolean scram, Tls tls) {
     try {
       boolean owns = dir == null;
       Path logDir = owns ? Files.createTempDirectory("distill-kafka-") : dir;
@@ -123,7 +196,13 @@ public final class EmbeddedKafka implements AutoCloseable {
       if (scram) {
         listeners += ",SCRAM://127.0.0.1:" + scramPort;
         advertised += ",SCRAM://127.0.0.1:" + scramPort;
-        protocols += ",SCRAM:SASL_PLAINTEXT";
+        protocols += tls == null ? ",SCRAM:SASL_PLAINTEXT" : ",SCRAM:SASL_SSL";
+        if (tls != null) {
+          p.put("listener.name.scram.ssl.keystore.type", "PKCS12");
+          p.put("listener.name.scram.ssl.keystore.location", tls.keystore().toString());
+          p.put("listener.name.scram.ssl.keystore.password", tls.password());
+          p.put("listener.name.scram.ssl.key.password", tls.password());
+        }
         p.put("listener.name.scram.sasl.enabled.mechanisms", SCRAM_MECHANISM);
         p.put(
             "listener.name.scram.scram-sha-512.sasl.jaas.config",
