@@ -2,7 +2,6 @@ package org.convexdistill.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -18,23 +17,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.convexdistill.broker.EmbeddedKafka;
-import org.convexdistill.core.release.ReleaseKeys;
-import org.convexdistill.core.release.ReleaseSigner;
-import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.ingest.device.DevicePublisher;
-import org.convexdistill.ingest.stage.BlockInference;
-import org.convexdistill.ingest.stage.InferenceConfig;
-import org.convexdistill.ingest.stage.IngestStage;
-import org.convexdistill.learner.stream.LearnerConfig;
-import org.convexdistill.learner.stream.StreamingLearner;
-import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.kafka.KafkaConnection;
-import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.topics.TopicSettings;
 import org.convexdistill.runtime.topics.Topics;
-import org.convexdistill.serving.ReleasePolicy;
-import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
 import org.junit.jupiter.api.Tag;
@@ -55,52 +42,13 @@ class BrokerRestartTest {
     int port = broker.port();
     KafkaConnection conn = KafkaConnection.of(broker.bootstrapServers());
     TopicSetup.ensure(conn, TopicSettings.single(1));
-    ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
-    LearnerConfig config =
-        LearnerConfig.builder()
-            .setModelId("m")
-            .setWindowSize(40)
-            .setRefitEvery(20)
-            .setGates(4)
-            .setMaxIterations(100)
-            .setMaxRelativeGap(10)
-            .setMseTolerance(1e9)
-            .setGateRows(8)
-            .setMinGateRows(1)
-            .setMinAgreement(0)
-            .build();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger acked = new AtomicInteger();
     try (DjlTeacher ingestTeacher = DjlTeacher.create(10, 11, 16);
         DjlTeacher servingTeacher = DjlTeacher.create(10, 11, 16);
-        IngestStage stage =
-            IngestStage.start(
-                conn,
-                new BlockInference(ingestTeacher, "test-teacher", 4),
-                InferenceConfig.defaults(),
-                new SimpleMeterRegistry(),
-                dir.resolve("state").toString(),
-                1);
-        StreamingLearner learner =
-            new StreamingLearner(
-                conn,
-                config,
-                new SimpleMeterRegistry(),
-                TeacherSuffix.of(ingestTeacher, 4),
-                signer,
-                List.of());
-        ServingNode serving =
-            ServingNode.start(
-                conn,
-                servingTeacher,
-                4,
-                "m",
-                ServingConfig.defaults().withPort(0),
-                Metrics.newRegistry(),
-                ReleasePolicy.permissive()
-                    .withVerifier(new ReleaseVerifier(List.of(signer.publicKey())))
-                    .withTeacherId("test-teacher"))) {
-      learner.start();
+        SmallRoles roles =
+            SmallRoles.start(conn, dir.resolve("state"), ingestTeacher, servingTeacher)) {
+      ServingNode serving = roles.serving();
       Thread devices =
           new Thread(
               () -> {
@@ -125,8 +73,8 @@ class BrokerRestartTest {
         Thread.sleep(3000);
         broker = EmbeddedKafka.start(port, data);
         awaitServed(serving, before + 1);
-        assertThat(learner.alive()).isTrue();
-        assertThat(stage.alive()).isTrue();
+        assertThat(roles.learner().alive()).isTrue();
+        assertThat(roles.stage().alive()).isTrue();
       } finally {
         stop.set(true);
         devices.join(180_000);

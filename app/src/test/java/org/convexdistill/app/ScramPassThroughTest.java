@@ -3,28 +3,14 @@ package org.convexdistill.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.convexdistill.broker.EmbeddedKafka;
-import org.convexdistill.core.release.ReleaseKeys;
-import org.convexdistill.core.release.ReleaseSigner;
-import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.ingest.device.DevicePublisher;
-import org.convexdistill.ingest.stage.BlockInference;
-import org.convexdistill.ingest.stage.InferenceConfig;
-import org.convexdistill.ingest.stage.IngestStage;
-import org.convexdistill.learner.stream.LearnerConfig;
-import org.convexdistill.learner.stream.StreamingLearner;
-import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.kafka.KafkaConnection;
-import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.topics.TopicSettings;
-import org.convexdistill.serving.ReleasePolicy;
-import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
 import org.junit.jupiter.api.Tag;
@@ -72,49 +58,10 @@ class ScramPassThroughTest {
 
       KafkaConnection conn = scram(kafka, tls, "s3cret");
       TopicSetup.ensure(conn, TopicSettings.single(1));
-      ReleaseSigner signer = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
-      LearnerConfig config =
-          LearnerConfig.builder()
-              .setModelId("m")
-              .setWindowSize(40)
-              .setRefitEvery(20)
-              .setGates(4)
-              .setMaxIterations(100)
-              .setMaxRelativeGap(10)
-              .setMseTolerance(1e9)
-              .setGateRows(8)
-              .setMinGateRows(1)
-              .setMinAgreement(0)
-              .build();
-      try (IngestStage stage =
-              IngestStage.start(
-                  conn,
-                  new BlockInference(ingestTeacher, "test-teacher", 4),
-                  InferenceConfig.defaults(),
-                  new SimpleMeterRegistry(),
-                  dir.resolve("state").toString(),
-                  1);
-          StreamingLearner learner =
-              new StreamingLearner(
-                  conn,
-                  config,
-                  new SimpleMeterRegistry(),
-                  TeacherSuffix.of(ingestTeacher, 4),
-                  signer,
-                  List.of());
-          ServingNode serving =
-              ServingNode.start(
-                  conn,
-                  servingTeacher,
-                  4,
-                  "m",
-                  ServingConfig.defaults().withPort(0),
-                  Metrics.newRegistry(),
-                  ReleasePolicy.permissive()
-                      .withVerifier(new ReleaseVerifier(List.of(signer.publicKey())))
-                      .withTeacherId("test-teacher"));
+      try (SmallRoles roles =
+              SmallRoles.start(conn, dir.resolve("state"), ingestTeacher, servingTeacher);
           DevicePublisher devices = DevicePublisher.builder().setKafka(conn).build()) {
-        learner.start();
+        ServingNode serving = roles.serving();
         Random r = new Random(1);
         long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (serving.registry().current().version() < 1 && System.nanoTime() < end) {

@@ -119,11 +119,7 @@ public final class ModelRegistry {
    * null: re-encoded, unsigned, when pinned).
    */
   public Offer offer(StudentRelease r, byte[] value, byte[] signature) {
-    Offer problem = check(r);
-    if (problem == null) {
-      // Outside the lock: it runs the teacher's suffix, and pins must not wait for that.
-      problem = goldenCheck(r.student());
-    }
+    Offer problem = admissible(r);
     if (problem != null) {
       return problem;
     }
@@ -151,6 +147,15 @@ public final class ModelRegistry {
       }
     }
     return new Offer(true, "ok", "ok");
+  }
+
+  /**
+   * The checks of the release itself, whatever the registry's state: null when it may serve. Run
+   * outside the lock: the golden set runs the teacher's suffix, and pins must not wait for that.
+   */
+  private Offer admissible(StudentRelease r) {
+    Offer problem = check(r);
+    return problem != null ? problem : goldenCheck(r.student());
   }
 
   private Offer goldenCheck(StudentBlock s) {
@@ -269,10 +274,7 @@ public final class ModelRegistry {
    * release it names is checked as any other and then pinned, even when this node never kept it.
    */
   public Offer applyPin(StudentRelease r, byte[] value, byte[] signature) {
-    Offer problem = check(r);
-    if (problem == null) {
-      problem = goldenCheck(r.student());
-    }
+    Offer problem = admissible(r);
     if (problem != null) {
       return problem;
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.stream.OffsetRange;
@@ -39,28 +38,8 @@ class ReleaseChecksTest {
     teacher.close();
   }
 
-  /** A valid student: {@code units} units on 2 gates, small random weights. */
   static StudentBlock student(int units, long seed) {
-    Random r = new Random(seed);
-    float[] scales = new float[d];
-    Arrays.fill(scales, 1f);
-    float[] gates = new float[2 * d];
-    float[] first = new float[units * d];
-    for (int i = 0; i < gates.length; i++) {
-      gates[i] = (float) r.nextGaussian();
-    }
-    for (int i = 0; i < first.length; i++) {
-      first[i] = (float) r.nextGaussian() * 0.01f;
-    }
-    int[] unitGate = new int[units];
-    int[] unitOutput = new int[units];
-    float[] second = new float[units];
-    for (int u = 0; u < units; u++) {
-      unitGate[u] = u % 2;
-      unitOutput[u] = (u * 7) % c;
-      second[u] = 1f;
-    }
-    return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+    return TestStudents.random(d, c, units, seed);
   }
 
   static StudentRelease release(String teacherId, int block, long version, StudentBlock s) {

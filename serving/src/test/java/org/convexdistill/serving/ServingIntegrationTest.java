@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,27 +100,7 @@ class ServingIntegrationTest {
   }
 
   private static StudentBlock student(int d, int c, long seed) {
-    Random r = new Random(seed);
-    int units = 6;
-    float[] scales = new float[d];
-    java.util.Arrays.fill(scales, 1f);
-    float[] gates = new float[2 * d];
-    float[] first = new float[units * d];
-    for (int i = 0; i < gates.length; i++) {
-      gates[i] = (float) r.nextGaussian();
-    }
-    for (int i = 0; i < first.length; i++) {
-      first[i] = (float) r.nextGaussian() * 0.01f;
-    }
-    int[] unitGate = new int[units];
-    int[] unitOutput = new int[units];
-    float[] second = new float[units];
-    for (int u = 0; u < units; u++) {
-      unitGate[u] = u % 2;
-      unitOutput[u] = (u * 7) % c;
-      second[u] = 1f;
-    }
-    return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+    return TestStudents.random(d, c, 6, seed);
   }
 
   private static void release(long version, int d, int c) throws Exception {
@@ -202,21 +181,7 @@ class ServingIntegrationTest {
   @Test
   void aPinHoldsOnEveryReplicaAndAcrossARestart() throws Exception {
     String model = "pinned-model";
-    ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 64, 64 << 10, 8, 5);
-    ReleasePolicy policy =
-        ReleasePolicy.permissive()
-            .withVerifier(new ReleaseVerifier(List.of(SIGNER.publicKey())))
-            .withTeacherId("t");
-    java.util.function.Supplier<ServingNode> start =
-        () ->
-            ServingNode.start(
-                KafkaConnection.of(kafka.bootstrapServers()),
-                teacher,
-                4,
-                model,
-                config,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                policy);
+    java.util.function.Supplier<ServingNode> start = () -> guardedNode(model);
     for (long v = 1; v <= 3; v++) {
       byte[] value = releaseOf(model, "t", v, d(), c()).encode();
       producer.send(signed(model, value, SIGNER.sign(value))).get();
@@ -251,6 +216,20 @@ class ServingIntegrationTest {
     }
   }
 
+  /** A node of {@code model} that trusts only {@link #SIGNER} and serves teacher "t". */
+  private static ServingNode guardedNode(String model) {
+    return ServingNode.start(
+        KafkaConnection.of(kafka.bootstrapServers()),
+        teacher,
+        4,
+        model,
+        new ServingConfig(0, 8, Duration.ofMillis(2), 64, 64 << 10, 8, 5),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        ReleasePolicy.permissive()
+            .withVerifier(new ReleaseVerifier(List.of(SIGNER.publicKey())))
+            .withTeacherId("t"));
+  }
+
   private static boolean readyNow(ServingNode n) throws Exception {
     return HTTP.send(
                 HttpRequest.newBuilder(
@@ -272,19 +251,8 @@ class ServingIntegrationTest {
   @Test
   void onlyReleasesSignedByTheLearnersKeyServe() throws Exception {
     String model = "hostile-model";
-    ServingConfig config = new ServingConfig(0, 8, Duration.ofMillis(2), 64, 64 << 10, 8, 5);
     ReleaseSigner stranger = new ReleaseSigner(ReleaseKeys.generate().getPrivate());
-    try (ServingNode guarded =
-        ServingNode.start(
-            KafkaConnection.of(kafka.bootstrapServers()),
-            teacher,
-            4,
-            model,
-            config,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            ReleasePolicy.permissive()
-                .withVerifier(new ReleaseVerifier(List.of(SIGNER.publicKey())))
-                .withTeacherId("t"))) {
+    try (ServingNode guarded = guardedNode(model)) {
       byte[] v1 = releaseOf(model, "t", 1, d(), c()).encode();
       // A plain producer with no signature, a stranger's key, and a genuine signature moved onto
       // other bytes: all refused, by name.

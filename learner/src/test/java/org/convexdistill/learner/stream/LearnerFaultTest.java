@@ -8,24 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.broker.EmbeddedKafka;
-import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.core.stream.StudentRelease;
-import org.convexdistill.core.teacher.TensorShape;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.StudentLog;
-import org.convexdistill.runtime.topics.Topics;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,38 +33,10 @@ class LearnerFaultTest {
 
   @TempDir Path tmp;
 
-  private final Random random = new Random(17);
-  private final float[] planted = new float[C * D];
-
-  {
-    Random r = new Random(3);
-    for (int i = 0; i < planted.length; i++) {
-      planted[i] = (float) r.nextGaussian();
-    }
-  }
+  private final PlantedRows rows = new PlantedRows(D, C, 17, 3);
 
   private void publish(KafkaProducer<String, byte[]> p, int n) {
-    for (int i = 0; i < n; i++) {
-      float[] z = new float[D];
-      for (int j = 0; j < D; j++) {
-        z[j] = (float) random.nextGaussian();
-      }
-      float[] y = new float[C];
-      for (int k = 0; k < C; k++) {
-        double s = 0;
-        for (int j = 0; j < D; j++) {
-          s += planted[k * D + j] * z[j];
-        }
-        y[k] = (float) Math.max(0, s);
-      }
-      ActivationRecord a =
-          new ActivationRecord(
-              "t", 4, new TensorShape(D, 1, 1), new TensorShape(C, 1, 1), z, y, "images", 0, i);
-      p.send(
-          new ProducerRecord<>(
-              Topics.ACTIVATIONS, "k", a.encode(ActivationRecord.Precision.FLOAT32)));
-    }
-    p.flush();
+    rows.publish(p, n);
   }
 
   private Process learner(EmbeddedKafka kafka, int n) throws Exception {
@@ -97,16 +59,7 @@ class LearnerFaultTest {
   @Test
   void killedMidRefitThreeTimesTheLineageHasNoGapAndNoDuplicate() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<String, byte[]> p =
-            new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        Topics.ensure(admin, 1);
-      }
+        KafkaProducer<String, byte[]> p = PlantedRows.producerWithTopics(kafka)) {
       publish(p, WINDOW);
       Process child = learner(kafka, 0);
       try {

@@ -7,17 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.release.ReleaseKeys;
 import org.convexdistill.core.release.ReleaseSigner;
@@ -44,17 +38,7 @@ class LearnerIntegrationTest {
   private static final int WINDOW = 300;
   private static final int EVERY = 100;
 
-  private final Random random = new Random(5);
-  private final float[] planted = plantedWeights();
-
-  private float[] plantedWeights() {
-    float[] w = new float[C * D];
-    Random r = new Random(9);
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) r.nextGaussian();
-    }
-    return w;
-  }
+  private final PlantedRows rows = new PlantedRows(D, C, 5, 9);
 
   private static LearnerConfig config() {
     return new LearnerConfig(
@@ -82,42 +66,13 @@ class LearnerIntegrationTest {
   }
 
   private void publish(KafkaProducer<String, byte[]> p, int n) {
-    for (int i = 0; i < n; i++) {
-      float[] z = new float[D];
-      for (int j = 0; j < D; j++) {
-        z[j] = (float) random.nextGaussian();
-      }
-      float[] y = new float[C];
-      for (int k = 0; k < C; k++) {
-        double s = 0;
-        for (int j = 0; j < D; j++) {
-          s += planted[k * D + j] * z[j];
-        }
-        y[k] = (float) Math.max(0, s);
-      }
-      ActivationRecord a =
-          new ActivationRecord(
-              "t", 4, new TensorShape(D, 1, 1), new TensorShape(C, 1, 1), z, y, "images", 0, i);
-      p.send(
-          new ProducerRecord<>(
-              Topics.ACTIVATIONS, "k", a.encode(ActivationRecord.Precision.FLOAT32)));
-    }
-    p.flush();
+    rows.publish(p, n);
   }
 
   @Test
   void publishesWarmStartedVersionsWithLineageAndResumesWithoutDuplicates() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<String, byte[]> p =
-            new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        Topics.ensure(admin, 1);
-      }
+        KafkaProducer<String, byte[]> p = PlantedRows.producerWithTopics(kafka)) {
       publish(p, WINDOW);
       p.send(new ProducerRecord<>(Topics.ACTIVATIONS, "bad", new byte[] {1, 2, 3})).get();
       float[] nanZ = new float[D];
@@ -245,16 +200,7 @@ class LearnerIntegrationTest {
   @Test
   void aFitUsesEverythingPublishedBeforeItNotOnlyThePollThatFilledTheWindow() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<String, byte[]> p =
-            new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        Topics.ensure(admin, 1);
-      }
+        KafkaProducer<String, byte[]> p = PlantedRows.producerWithTopics(kafka)) {
       // Ten windows' worth is waiting when the learner starts: the window fills after the first
       // 300 rows, but the first version must be fitted to the newest 300.
       // First, a record of another shape: the window's dimensions come from the teacher, so it is
@@ -314,16 +260,7 @@ class LearnerIntegrationTest {
   @Test
   void aZombieLearnerIsFencedAndNoVersionIsPublishedTwice() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<String, byte[]> p =
-            new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        Topics.ensure(admin, 1);
-      }
+        KafkaProducer<String, byte[]> p = PlantedRows.producerWithTopics(kafka)) {
       publish(p, WINDOW);
       KafkaConnection conn = KafkaConnection.of(kafka.bootstrapServers());
       StreamingLearner old = new StreamingLearner(conn, config(), new SimpleMeterRegistry());

@@ -1,0 +1,33 @@
+package org.convexdistill.serving;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.convexdistill.core.student.StudentBlock;
+
+/** Valid students for serving tests: {@code units} units on 2 gates, small random weights. */
+final class TestStudents {
+  private TestStudents() {}
+
+  static StudentBlock random(int d, int c, int units, long seed) {
+    Random r = new Random(seed);
+    float[] scales = new float[d];
+    Arrays.fill(scales, 1f);
+    float[] gates = new float[2 * d];
+    float[] first = new float[units * d];
+    for (int i = 0; i < gates.length; i++) {
+      gates[i] = (float) r.nextGaussian();
+    }
+    for (int i = 0; i < first.length; i++) {
+      first[i] = (float) r.nextGaussian() * 0.01f;
+    }
+    int[] unitGate = new int[units];
+    int[] unitOutput = new int[units];
+    float[] second = new float[units];
+    for (int u = 0; u < units; u++) {
+      unitGate[u] = u % 2;
+      unitOutput[u] = (u * 7) % c;
+      second[u] = 1f;
+    }
+    return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+  }
+}
