@@ -13,6 +13,9 @@ import java.io.OutputStream;
 final class HttpIo {
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Over-limit bodies up to this size are read and dropped so the client sees the 413. */
+  static final long DRAIN_LIMIT = 4L << 20;
+
   private HttpIo() {}
 
   static void requireMethod(String method, String expected) throws ApiException {
@@ -26,13 +29,16 @@ final class HttpIo {
   static byte[] readBody(HttpExchange ex, int limit) throws IOException, ApiException {
     String len = ex.getRequestHeaders().getFirst("Content-Length");
     if (len != null) {
+      long declared;
       try {
-        if (Long.parseLong(len.trim()) > limit) {
-          throw new ApiException.PayloadTooLarge(
-              "body of " + len.trim() + " bytes exceeds the limit of " + limit);
-        }
+        declared = Long.parseLong(len.trim());
       } catch (NumberFormatException e) {
         throw new ApiException.BadRequest("bad Content-Length: " + len);
+      }
+      if (declared > limit) {
+        // Refused before reading; the router drains what the client still sends.
+        throw new ApiException.PayloadTooLarge(
+            "body of " + declared + " bytes exceeds the limit of " + limit);
       }
     }
     try (InputStream in = ex.getRequestBody()) {
@@ -41,6 +47,38 @@ final class HttpIo {
         throw new ApiException.PayloadTooLarge("body exceeds the limit of " + limit + " bytes");
       }
       return body;
+    }
+  }
+
+  /**
+   * Reads and drops what is left of the request body before an early answer (a refusal sent while
+   * the client is still writing reaches it as a connection reset, not as the answer). Bodies over
+   * {@link #DRAIN_LIMIT} are not read: the connection is closed after the answer instead.
+   */
+  static void drain(HttpExchange ex) {
+    String len = ex.getRequestHeaders().getFirst("Content-Length");
+    long declared;
+    try {
+      declared = len == null ? DRAIN_LIMIT : Long.parseLong(len.trim());
+    } catch (NumberFormatException e) {
+      declared = Long.MAX_VALUE;
+    }
+    if (declared > DRAIN_LIMIT) {
+      ex.getResponseHeaders().set("Connection", "close");
+      return;
+    }
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] sink = new byte[64 << 10];
+      long read = 0;
+      for (int n; (n = in.read(sink)) >= 0; ) {
+        read += n;
+        if (read > DRAIN_LIMIT) { // chunked and endless: stop reading, close after the answer
+          ex.getResponseHeaders().set("Connection", "close");
+          return;
+        }
+      }
+    } catch (IOException e) {
+      // the client went away, or the body was already read: nothing more to drop
     }
   }
 

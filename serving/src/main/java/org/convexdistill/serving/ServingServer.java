@@ -144,6 +144,7 @@ public final class ServingServer implements AutoCloseable {
       } catch (ApiException e) {
         int status = StatusMap.status(e);
         metrics.request(endpoint, StatusMap.outcome(status), version, System.nanoTime() - t0);
+        HttpIo.drain(ex);
         if (status == 401) {
           ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         }
