@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.convexdistill.core.data.ImageFolder;
 import org.convexdistill.core.data.Images;
+import org.convexdistill.core.teacher.Teacher;
+import org.convexdistill.serving.GoldenSet;
 
 /**
  * The serving nodes' golden set on disk: {@value #COUNT} real images (PNG, unlabeled) in {@code
@@ -19,6 +21,11 @@ public final class GoldenImages {
   public static final int COUNT = 256;
 
   private GoldenImages() {}
+
+  /** The golden set serving checks releases against: the images in {@code dir} and the teacher. */
+  public static GoldenSet load(Teacher teacher, int block, Path dir) throws IOException {
+    return new GoldenSet(teacher, block, ImageFolder.read(dir));
+  }
 
   /** The default location for the teacher in {@code teacherDir}. */
   public static Path of(Path teacherDir) {

@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
-import org.convexdistill.core.data.ImageFolder;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.release.ReleaseKeys;
@@ -29,7 +28,6 @@ import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
 import org.convexdistill.runtime.topics.TopicSettings;
-import org.convexdistill.serving.GoldenSet;
 import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingNode;
@@ -135,7 +133,7 @@ public record LocalStack(
     if (Files.isDirectory(golden)) {
       policy =
           policy.withGolden(
-              new GoldenSet(servingTeacher, s.block(), ImageFolder.read(golden)),
+              GoldenImages.load(servingTeacher, s.block(), golden),
               ReleasePolicy.DEFAULT_MIN_GOLDEN_AGREEMENT);
     }
     ServingNode node =

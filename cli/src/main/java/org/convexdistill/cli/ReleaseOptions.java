@@ -7,13 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.convexdistill.app.GoldenImages;
 import org.convexdistill.app.UserException;
-import org.convexdistill.core.data.ImageFolder;
 import org.convexdistill.core.release.KeyFileException;
 import org.convexdistill.core.release.ReleaseKeys;
 import org.convexdistill.core.release.ReleaseSigner;
 import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.teacher.Teacher;
-import org.convexdistill.serving.GoldenSet;
 import org.convexdistill.serving.ReleasePolicy;
 import picocli.CommandLine.Option;
 
@@ -157,8 +155,7 @@ final class ReleaseOptions {
         return p;
       }
       try {
-        GoldenSet g = new GoldenSet(teacher, block, ImageFolder.read(golden));
-        return p.withGolden(g, minGoldenAgreement);
+        return p.withGolden(GoldenImages.load(teacher, block, golden), minGoldenAgreement);
       } catch (java.io.IOException | IllegalArgumentException e) {
         throw new UserException("--golden-images: " + e.getMessage());
       }

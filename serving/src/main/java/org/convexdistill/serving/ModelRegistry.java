@@ -39,7 +39,10 @@ public final class ModelRegistry {
   private final int keep;
   private final AtomicReference<ServingModel> current =
       new AtomicReference<>(ServingModel.teacher());
-  private final Map<Long, StudentRelease> history = new LinkedHashMap<>();
+
+  /** The kept versions, oldest first, each as it was published (so a pin records it exactly). */
+  private final Map<Long, Kept> history = new LinkedHashMap<>();
+
   private final List<Consumer<ServingModel>> swapListeners = new ArrayList<>();
   private StudentRelease latest;
   private Long pinned;
@@ -98,10 +101,9 @@ public final class ModelRegistry {
     void unpinned();
   }
 
-  /** A kept release as it was published, so a pin can be recorded byte for byte. */
-  private record Published(byte[] value, byte[] signature) {}
+  /** A kept release with its record's bytes and signature ({@code value} null: re-encoded). */
+  private record Kept(StudentRelease release, byte[] value, byte[] signature) {}
 
-  private final Map<Long, Published> published = new LinkedHashMap<>();
   private volatile PinLog pinLog;
 
   /** Records pins there from now on (null = this node only, not kept across restarts). */
@@ -224,19 +226,15 @@ public final class ModelRegistry {
   }
 
   private void keep(StudentRelease r, byte[] value, byte[] signature) {
-    history.put(r.version(), r);
-    published.put(r.version(), new Published(value, signature));
+    history.put(r.version(), new Kept(r, value, signature));
     while (history.size() > keep) {
       Long oldest = history.keySet().iterator().next();
-      if (oldest.equals(pinned) && history.size() > 1) {
-        // The pinned version stays kept whatever arrives after it.
-        Long next = history.keySet().stream().skip(1).findFirst().orElseThrow();
-        history.remove(next);
-        published.remove(next);
-      } else {
-        history.remove(oldest);
-        published.remove(oldest);
-      }
+      // The pinned version stays kept whatever arrives after it.
+      Long drop =
+          oldest.equals(pinned) && history.size() > 1
+              ? history.keySet().stream().skip(1).findFirst().orElseThrow()
+              : oldest;
+      history.remove(drop);
     }
   }
 
@@ -247,18 +245,17 @@ public final class ModelRegistry {
    * @return false when that version is not kept
    */
   public boolean pin(long version) {
-    StudentRelease r;
-    Published p;
+    Kept k;
     synchronized (this) {
-      r = history.get(version);
-      p = published.get(version);
+      k = history.get(version);
     }
-    if (r == null) {
+    if (k == null) {
       return false;
     }
+    StudentRelease r = k.release();
     PinLog log = pinLog;
     if (log != null) {
-      log.pinned(p.value() != null ? p.value() : r.encode(), p.signature());
+      log.pinned(k.value() != null ? k.value() : r.encode(), k.signature());
     }
     synchronized (this) {
       pinned = version;
@@ -314,7 +311,8 @@ public final class ModelRegistry {
 
   /** The kept versions, newest first. */
   public synchronized List<StudentRelease> history() {
-    List<StudentRelease> out = new ArrayList<>(history.values());
+    List<StudentRelease> out = new ArrayList<>();
+    history.values().forEach(k -> out.add(k.release()));
     java.util.Collections.reverse(out);
     return out;
   }

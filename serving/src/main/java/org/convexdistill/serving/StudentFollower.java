@@ -7,8 +7,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.convexdistill.core.release.ReleaseSigner;
 import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.RecordFormatException;
 import org.convexdistill.core.stream.StudentRelease;
@@ -91,7 +89,7 @@ public final class StudentFollower implements AutoCloseable {
   private StudentRelease trusted(ConsumerRecord<String, byte[]> r) {
     ReleaseVerifier verifier = registry.policy().verifier();
     if (verifier != null) {
-      ReleaseVerifier.Verdict v = verifier.verify(r.value(), signature(r));
+      ReleaseVerifier.Verdict v = verifier.verify(r.value(), StudentLog.signature(r));
       if (!v.trusted()) {
         LOG.warn("rejected {} record at offset {}: {}", r.topic(), r.offset(), v.detail());
         metrics.swap("rejected", v.problem().tag);
@@ -107,11 +105,6 @@ public final class StudentFollower implements AutoCloseable {
     }
   }
 
-  private static byte[] signature(ConsumerRecord<String, byte[]> r) {
-    Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
-    return h == null ? null : h.value();
-  }
-
   /** A pin (the pinned release) or an unpin (a tombstone) from the control log. */
   private void control(ConsumerRecord<String, byte[]> r) {
     if (r.value() == null) {
@@ -123,7 +116,7 @@ public final class StudentFollower implements AutoCloseable {
     if (release == null) {
       return;
     }
-    ModelRegistry.Offer o = registry.applyPin(release, r.value(), signature(r));
+    ModelRegistry.Offer o = registry.applyPin(release, r.value(), StudentLog.signature(r));
     if (o.accepted()) {
       LOG.info("version {} pinned (control log offset {})", release.version(), r.offset());
     } else {
@@ -137,7 +130,7 @@ public final class StudentFollower implements AutoCloseable {
     if (release == null) {
       return;
     }
-    ModelRegistry.Offer o = registry.offer(release, r.value(), signature(r));
+    ModelRegistry.Offer o = registry.offer(release, r.value(), StudentLog.signature(r));
     if (o.accepted()) {
       metrics.swap("accepted", "ok");
       LOG.info("student version {} accepted", release.version());

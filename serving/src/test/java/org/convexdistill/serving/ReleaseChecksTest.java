@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
-import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.teacher.DjlTeacher;
@@ -43,26 +41,7 @@ class ReleaseChecksTest {
   }
 
   static StudentRelease release(String teacherId, int block, long version, StudentBlock s) {
-    return new StudentRelease(
-        MODEL,
-        teacherId,
-        block,
-        version,
-        version - 1,
-        0.1,
-        1.0,
-        1e-3,
-        0.5,
-        0.97,
-        0.2,
-        10,
-        0.5,
-        s.hiddenUnits(),
-        s.parameterCount(),
-        0L,
-        false,
-        List.of(new OffsetRange(0, 0, 9)),
-        s);
+    return TestStudents.release(MODEL, teacherId, block, version, s);
   }
 
   private static ModelRegistry registry(ReleasePolicy policy) {

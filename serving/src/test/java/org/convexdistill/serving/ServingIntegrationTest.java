@@ -33,7 +33,6 @@ import org.convexdistill.core.data.Images;
 import org.convexdistill.core.release.ReleaseKeys;
 import org.convexdistill.core.release.ReleaseSigner;
 import org.convexdistill.core.release.ReleaseVerifier;
-import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.runtime.kafka.KafkaConnection;
@@ -119,26 +118,7 @@ class ServingIntegrationTest {
 
   private static StudentRelease releaseOf(
       String model, String teacherId, long version, int d, int c) {
-    return new StudentRelease(
-        model,
-        teacherId,
-        4,
-        version,
-        version - 1,
-        0.1,
-        1.0,
-        1e-3,
-        0.5,
-        0.97,
-        0.2,
-        10,
-        0.5,
-        6,
-        6L * (d + 1),
-        System.currentTimeMillis(),
-        version > 1,
-        List.of(new OffsetRange(0, 0, 99)),
-        student(d, c, version));
+    return TestStudents.release(model, teacherId, 4, version, student(d, c, version));
   }
 
   private static int d() {

@@ -1,13 +1,17 @@
 package org.convexdistill.serving;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import org.convexdistill.core.stream.OffsetRange;
+import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.StudentBlock;
 
-/** Valid students for serving tests: {@code units} units on 2 gates, small random weights. */
+/** Valid students and releases for serving tests. */
 final class TestStudents {
   private TestStudents() {}
 
+  /** {@code units} units on 2 gates, small random weights. */
   static StudentBlock random(int d, int c, int units, long seed) {
     Random r = new Random(seed);
     float[] scales = new float[d];
@@ -29,5 +33,30 @@ final class TestStudents {
       second[u] = 1f;
     }
     return new StudentBlock(d, c, scales, gates, unitGate, unitOutput, first, second);
+  }
+
+  /** A release of {@code s} with a plausible certificate and lineage (parent = version − 1). */
+  static StudentRelease release(
+      String model, String teacherId, int block, long version, StudentBlock s) {
+    return new StudentRelease(
+        model,
+        teacherId,
+        block,
+        version,
+        version - 1,
+        0.1,
+        1.0,
+        1e-3,
+        0.5,
+        0.97,
+        0.2,
+        10,
+        0.5,
+        s.hiddenUnits(),
+        s.parameterCount(),
+        System.currentTimeMillis(),
+        version > 1,
+        List.of(new OffsetRange(0, 0, 99)),
+        s);
   }
 }

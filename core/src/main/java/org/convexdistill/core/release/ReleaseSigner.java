@@ -20,11 +20,13 @@ public final class ReleaseSigner {
   static final String SCHEME = "ed25519";
 
   private final PrivateKey key;
+  private final PublicKey publicKey;
   private final String keyId;
 
   public ReleaseSigner(PrivateKey key) {
     this.key = key;
-    this.keyId = ReleaseKeys.id(ReleaseKeys.publicOf(key));
+    this.publicKey = ReleaseKeys.publicOf(key);
+    this.keyId = ReleaseKeys.id(publicKey);
   }
 
   /** The id of the key this signer signs with. */
@@ -34,7 +36,7 @@ public final class ReleaseSigner {
 
   /** The public half (what serving must hold). */
   public PublicKey publicKey() {
-    return ReleaseKeys.publicOf(key);
+    return publicKey;
   }
 
   /** The header value for {@code value}. */

@@ -1,6 +1,7 @@
 package org.convexdistill.core.student;
 
 import java.util.Arrays;
+import org.convexdistill.core.numeric.Finite;
 
 /**
  * A two-layer gated-ReLU student that replaces one teacher block.
@@ -448,20 +449,12 @@ public final class StudentBlock {
     String[] names = {"inverse scales", "column scales", "gates", "first layer", "second layer"};
     float[][] arrays = {inverseScales, columnScales, gates, firstLayer, secondLayer};
     for (int a = 0; a < arrays.length; a++) {
-      for (float v : arrays[a]) {
-        if (!Float.isFinite(v)) {
-          return names[a];
-        }
+      if (!Finite.all(arrays[a])) {
+        return names[a];
       }
     }
-    if (outputBasis != null) {
-      for (float[] arr : new float[][] {outputBasis.reflectors(), outputBasis.scales()}) {
-        for (float v : arr) {
-          if (!Float.isFinite(v)) {
-            return "output basis";
-          }
-        }
-      }
+    if (outputBasis != null && !Finite.all(outputBasis.reflectors(), outputBasis.scales())) {
+      return "output basis";
     }
     return null;
   }

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.convexdistill.core.numeric.Finite;
 import org.convexdistill.core.stream.ActivationRecord;
 import org.convexdistill.core.stream.ImagePayload;
 import org.convexdistill.core.stream.RecordFormatException;
@@ -118,15 +119,6 @@ final class InferenceProcessor implements Processor<String, byte[], String, Outc
             DeadLetters.headers(h, STAGE, reason, img.topic(), img.partition(), img.offset())));
   }
 
-  private static boolean finite(float[] v) {
-    for (float x : v) {
-      if (!Float.isFinite(x)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** Wall-clock punctuation (the driver's clock in tests). */
   private void flushIfDue(long nowMs) {
     if (pending > 0 && nowMs - oldestPendingMs >= config.maxWait().toMillis()) {
@@ -181,7 +173,7 @@ final class InferenceProcessor implements Processor<String, byte[], String, Outc
         float[] y = new float[ys];
         System.arraycopy(out.z(), i * zs, z, 0, zs);
         System.arraycopy(out.y(), i * ys, y, 0, ys);
-        if (!finite(z) || !finite(y)) {
+        if (!Finite.all(z, y)) {
           deadLetterPixels(img, "teacher's activations hold a NaN or an infinity");
           buffer.delete(keys.get(i));
           continue;

@@ -1,5 +1,6 @@
 package org.convexdistill.learner.stream;
 
+import org.convexdistill.core.numeric.Finite;
 import org.convexdistill.core.student.StudentBlock;
 
 /** Decides whether a refit may be published; says why not. */
@@ -41,7 +42,9 @@ public final class CandidateCheck {
               + config.maxParams()
               + " parameters)");
     }
-    if (!finite(s.firstLayer()) || !finite(s.secondLayer()) || !finite(s.columnScales())) {
+    if (!Finite.all(s.firstLayer())
+        || !Finite.all(s.secondLayer())
+        || !Finite.all(s.columnScales())) {
       return Verdict.no("non-finite weights");
     }
     double gap = r.published().relativeGap();
@@ -81,14 +84,5 @@ public final class CandidateCheck {
               r.candidateMse(), r.currentMse(), 100 * config.mseTolerance()));
     }
     return Verdict.ok();
-  }
-
-  private static boolean finite(float[] v) {
-    for (float x : v) {
-      if (!Float.isFinite(x)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -24,8 +24,7 @@ public final class LearnerMetrics implements MeterBinder {
   private final AtomicReference<Double> publishedAgreement = new AtomicReference<>(Double.NaN);
   private final AtomicLong consecutiveRejections = new AtomicLong();
   private final AtomicLong lastPublishedSeconds = new AtomicLong();
-  private final java.util.concurrent.atomic.AtomicReference<Double> dataAgeSeconds =
-      new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
+  private final AtomicReference<Double> dataAgeSeconds = new AtomicReference<>(Double.NaN);
   private final Map<RefitOutcome, Counter> refits = new EnumMap<>(RefitOutcome.class);
   private Counter records;
   private MeterRegistry registry;
@@ -81,10 +80,7 @@ public final class LearnerMetrics implements MeterBinder {
     Gauge.builder("distill.learner.rejections.consecutive", consecutiveRejections, AtomicLong::get)
         .description("candidates rejected since the last published one (alerting)")
         .register(r);
-    Gauge.builder(
-            "distill.learner.data.age",
-            dataAgeSeconds,
-            java.util.concurrent.atomic.AtomicReference::get)
+    Gauge.builder("distill.learner.data.age", dataAgeSeconds, AtomicReference::get)
         .description(
             "seconds from the newest image in the last published version's window to its"
                 + " publication (NaN = none yet)")

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.convexdistill.core.numeric.Finite;
 import org.convexdistill.core.release.ReleaseSigner;
 import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.ActivationRecord;
@@ -364,7 +365,7 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
           dead);
       return;
     }
-    if (!allFinite(a.z()) || !allFinite(a.y())) {
+    if (!Finite.all(a.z(), a.y())) {
       // One NaN row in the window would make every refit fail until it slid out.
       reject(r, "non-finite", "activation row holds a NaN or an infinity", restoring, dead);
       return;
@@ -376,15 +377,6 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
     }
     metrics.windowSize(window.size());
     schedule.onRow(restoring, window.isFull(), System.currentTimeMillis());
-  }
-
-  private static boolean allFinite(float[] v) {
-    for (float x : v) {
-      if (!Float.isFinite(x)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -76,11 +76,8 @@ public final class StudentLog {
           if (!modelId.equals(r.key()) || r.value() == null) {
             continue;
           }
-          if (verifier != null) {
-            Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
-            if (!verifier.verify(r.value(), h == null ? null : h.value()).trusted()) {
-              continue;
-            }
+          if (verifier != null && !verifier.verify(r.value(), signature(r)).trusted()) {
+            continue;
           }
           try {
             StudentRelease s = StudentRelease.decode(r.value());
@@ -94,6 +91,12 @@ public final class StudentLog {
       }
       return Optional.ofNullable(best);
     }
+  }
+
+  /** The record's release signature header ({@link ReleaseSigner#HEADER}), or null. */
+  public static byte[] signature(ConsumerRecord<?, byte[]> r) {
+    Header h = r.headers().lastHeader(ReleaseSigner.HEADER);
+    return h == null ? null : h.value();
   }
 
   /** True once {@code c}'s position on every partition of {@code end} has reached its offset. */
