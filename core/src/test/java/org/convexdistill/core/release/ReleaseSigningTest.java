@@ -70,8 +70,11 @@ class ReleaseSigningTest {
         .isEqualTo(pair.getPublic());
     assertThat(ReleaseKeys.publicOf(ReleaseKeys.readPrivate(dir.resolve(ReleaseKeys.PRIVATE_FILE))))
         .isEqualTo(pair.getPublic());
-    assertThat(Files.getPosixFilePermissions(dir.resolve(ReleaseKeys.PRIVATE_FILE)).toString())
-        .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    // Owner-only, whatever order the set happens to list them in.
+    assertThat(Files.getPosixFilePermissions(dir.resolve(ReleaseKeys.PRIVATE_FILE)))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     // The wrong half, or not a key at all, is refused with the file's name.
     assertThatThrownBy(() -> ReleaseKeys.readPrivate(dir.resolve(ReleaseKeys.PUBLIC_FILE)))
         .isInstanceOf(KeyFileException.class)
