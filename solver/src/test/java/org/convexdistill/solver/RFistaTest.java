@@ -313,4 +313,75 @@ class RFistaTest {
       }
     }
   }
+
+  @Test
+  void shouldComputeTheSameProductsOnEachGatesOwnRowsAsWithMasks() {
+    // 64 outputs × 4 gates: every gate has ≥ 32 columns, so products run on each gate's own rows
+    // (GateRows) instead of the masked Zn; they must be the model's products all the same.
+    NpyArray[] many = SlowReference.randomData(200, 7, 64, 4, 31);
+    SlowReference slow = new SlowReference(many[0], many[1], many[2], true);
+    try (RFista manySolver = new RFista(SlowReference.problem(many), 2)) {
+      Random random = new Random(4);
+      float[] u = new float[64 * 4 * 7];
+      for (int i = 0; i < u.length; i++) {
+        u[i] = (float) (0.3 * random.nextGaussian());
+      }
+      ConvexWeights weights = new ConvexWeights(64, 4, 7, u);
+      float[] fast = manySolver.predict(weights);
+      double[][] expected = slow.predict(SlowReference.toDouble(u));
+      for (int r = 0; r < 200; r++) {
+        for (int k = 0; k < 64; k++) {
+          assertThat((double) fast[r * 64 + k])
+              .as("row %d output %d", r, k)
+              .isCloseTo(expected[r][k], within(1e-4 * (1 + Math.abs(expected[r][k]))));
+        }
+      }
+      double[] ud = SlowReference.toDouble(u);
+      float[] grad = manySolver.gradientAt(weights).toNpy().data();
+      for (int idx : new int[] {0, 5, 100, 777, 1500, u.length - 1}) {
+        double h = 1e-4;
+        double[] plus = ud.clone();
+        double[] minus = ud.clone();
+        plus[idx] += h;
+        minus[idx] -= h;
+        double fd = (slow.loss(plus) - slow.loss(minus)) / (2 * h);
+        assertThat((double) grad[idx])
+            .as("gradient entry %d", idx)
+            .isCloseTo(fd, within(2e-4 * Math.abs(fd) + 1e-7));
+      }
+    }
+  }
+
+  @Test
+  void shouldReportTheCertificateOfTheWeightsItReturnsWhenOutputsFreezeEarly() {
+    // Outputs of very different difficulty (some targets nearly zero) freeze at different
+    // iterations and leave the products; the certificate the solve reports must still be the
+    // exact one of the weights it returns, recomputed from scratch.
+    NpyArray[] many = SlowReference.randomData(240, 6, 48, 4, 41);
+    float[] y = many[1].data();
+    for (int r = 0; r < 240; r++) {
+      for (int k = 0; k < 48; k += 3) {
+        y[r * 48 + k] *= 1e-3f;
+      }
+    }
+    NpyArray targets = NpyArray.of(y, 240, 48);
+    GatedReluProblem p =
+        GatedReluProblem.builder().setInputs(many[0]).setTargets(targets).setGates(many[2]).build();
+    try (RFista manySolver = new RFista(p, 2)) {
+      for (double ratio : new double[] {0.3, 0.05}) {
+        double lambda = ratio * manySolver.lambdaMax();
+        SolverOptions.Builder b = SolverOptions.builder().setLambda(lambda).optGapTolerance(1e-6);
+        SolverResult workingSets = manySolver.solve(b.build());
+        SolverResult everyGroup = manySolver.solve(b.optWorkingSet(false).build());
+        for (SolverResult r : new SolverResult[] {workingSets, everyGroup}) {
+          assertThat(r.stopReason()).isEqualTo(StopReason.DUALITY_GAP);
+          Certificate recomputed = manySolver.certify(r.weights(), lambda);
+          assertThat(recomputed.objective()).isCloseTo(r.objective(), within(1e-6 * r.objective()));
+          assertThat(recomputed.relativeGap()).isLessThan(2e-6);
+        }
+        assertThat(Math.abs(workingSets.objective() - everyGroup.objective()))
+            .isLessThan(2e-6 * everyGroup.objective());
+      }
+    }
+  }
 }
