@@ -3,6 +3,7 @@ package org.convexdistill.solver;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.IntPredicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -375,7 +376,7 @@ public final class RFista implements AutoCloseable {
         // whole problem. An output the restricted solve did not move keeps its exact gradient (at
         // 0.3·λmax on stage-4 activations 40 % of the outputs have no unit at all), so the GEMM
         // covers the moved outputs only.
-        try (Columns moved = movedColumns(problemSet)) {
+        try (Columns moved = ofOutputs(problemSet, k -> outputMoved[k])) {
           gradient(yhatW, gradW, moved);
         }
         cert = certificate(w, yhatW, gradW, lambda, problemSet);
@@ -498,7 +499,7 @@ public final class RFista implements AutoCloseable {
         }
         int frozenColumns = freeze(live, freezeTolerance);
         if (thawed || (live.count > 0 && frozenColumns * 10 >= live.count)) {
-          Columns next = unfrozen(set);
+          Columns next = ofOutputs(set, k -> !outputFrozen[k]);
           if (next.count == 0) {
             // Every output froze yet the total says go on (an inexact gradient froze one): all
             // thaw, so the loop always makes progress.
@@ -549,7 +550,7 @@ public final class RFista implements AutoCloseable {
           tries++;
           proxStep(lambda, live);
           // Only the outputs that backtracked need a new prediction: a GEMM on their columns.
-          try (Columns retry = redoColumns(live)) {
+          try (Columns retry = ofOutputs(live, k -> outputRedo[k])) {
             forwardOutputs(wPlus, yhatWPlus, retry);
             curvatures(retry);
           }
@@ -686,32 +687,12 @@ public final class RFista implements AutoCloseable {
     System.arraycopy(yhatW, k * n, yhatWPlus, k * n, n);
   }
 
-  /** The columns of {@code set} whose outputs are marked in {@link #outputMoved}. */
-  private Columns movedColumns(Columns set) {
+  /** The columns of {@code set} whose output k passes {@code keep}. */
+  private Columns ofOutputs(Columns set, IntPredicate keep) {
     boolean[] members = new boolean[groups];
     for (int a = 0; a < set.count; a++) {
       int g = set.group[a];
-      members[g] = outputMoved[g / gates];
-    }
-    return subset(members);
-  }
-
-  /** The columns of {@code set} whose outputs are marked in {@link #outputRedo}. */
-  private Columns redoColumns(Columns set) {
-    boolean[] members = new boolean[groups];
-    for (int a = 0; a < set.count; a++) {
-      int g = set.group[a];
-      members[g] = outputRedo[g / gates];
-    }
-    return subset(members);
-  }
-
-  /** The columns of {@code set} whose outputs are not frozen. */
-  private Columns unfrozen(Columns set) {
-    boolean[] members = new boolean[groups];
-    for (int a = 0; a < set.count; a++) {
-      int g = set.group[a];
-      members[g] = !outputFrozen[g / gates];
+      members[g] = keep.test(g / gates);
     }
     return subset(members);
   }

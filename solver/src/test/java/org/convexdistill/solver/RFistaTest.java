@@ -78,18 +78,21 @@ class RFistaTest {
     double[] ud = SlowReference.toDouble(u.toNpy().data());
     Random random = new Random(9);
     for (int trial = 0; trial < 12; trial++) {
-      int idx = random.nextInt(ud.length);
-      double h = 1e-4;
-      double[] plus = ud.clone();
-      double[] minus = ud.clone();
-      plus[idx] += h;
-      minus[idx] -= h;
-      double fd = (reference.loss(plus) - reference.loss(minus)) / (2 * h);
-      float g = grad.toNpy().data()[idx];
-      assertThat((double) g)
-          .as("gradient entry %d", idx)
-          .isCloseTo(fd, within(2e-4 * Math.abs(fd) + 1e-7));
+      assertGradientEntry(reference, ud, grad.toNpy().data(), random.nextInt(ud.length));
     }
+  }
+
+  /** Entry idx of {@code grad} equals the central difference of the slow reference's loss. */
+  private static void assertGradientEntry(SlowReference slow, double[] ud, float[] grad, int idx) {
+    double h = 1e-4;
+    double[] plus = ud.clone();
+    double[] minus = ud.clone();
+    plus[idx] += h;
+    minus[idx] -= h;
+    double fd = (slow.loss(plus) - slow.loss(minus)) / (2 * h);
+    assertThat((double) grad[idx])
+        .as("gradient entry %d", idx)
+        .isCloseTo(fd, within(2e-4 * Math.abs(fd) + 1e-7));
   }
 
   @Test
@@ -339,15 +342,7 @@ class RFistaTest {
       double[] ud = SlowReference.toDouble(u);
       float[] grad = manySolver.gradientAt(weights).toNpy().data();
       for (int idx : new int[] {0, 5, 100, 777, 1500, u.length - 1}) {
-        double h = 1e-4;
-        double[] plus = ud.clone();
-        double[] minus = ud.clone();
-        plus[idx] += h;
-        minus[idx] -= h;
-        double fd = (slow.loss(plus) - slow.loss(minus)) / (2 * h);
-        assertThat((double) grad[idx])
-            .as("gradient entry %d", idx)
-            .isCloseTo(fd, within(2e-4 * Math.abs(fd) + 1e-7));
+        assertGradientEntry(slow, ud, grad, idx);
       }
     }
   }
