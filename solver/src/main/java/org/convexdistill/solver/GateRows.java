@@ -15,15 +15,21 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Why: a unit's rows outside its pattern contribute exact zeros to both products, and real
  * patterns are far from half open (stage-4 activations, 8 gates: 7 % to 98 % of rows). Copies are
- * made for the sparsest gates first, within a budget of {@link #BUDGET_FACTOR}·n·d numbers, so
- * memory stays a small multiple of Zn's whatever the number of gates.
+ * made for the sparsest gates first, within a budget of {@link #BUDGET_FACTOR}·n·d numbers (and
+ * {@link #MAX_COPIED}), so memory stays a small multiple of Zn's whatever the number of gates.
  */
 final class GateRows implements AutoCloseable {
   /** Gates open on more than this fraction of rows keep the shared, masked Zn. */
   static final double MAX_DENSITY = 0.8;
 
-  /** Copies hold at most this many times Zn's size in total. */
+  /** Copies hold at most this many times Zn's size in total... */
   static final double BUDGET_FACTOR = 4.0;
+
+  /**
+   * ... and at most this many numbers (256 MB): an offline fit on 40,000 images would otherwise add
+   * 655 MB off-heap beside its 164 MB Zn.
+   */
+  static final double MAX_COPIED = 64.0 * 1024 * 1024;
 
   private final INDArray[] matrix;
   private final int[][] rows;
@@ -50,7 +56,7 @@ final class GateRows implements AutoCloseable {
     }
     Integer[] order = IntStream.range(0, gates).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingInt(j -> open[j]));
-    double budget = BUDGET_FACTOR * n * (double) d;
+    double budget = Math.min(BUDGET_FACTOR * n * (double) d, MAX_COPIED);
     FloatBuffer source = zn.data().asNioFloat();
     float[] column = new float[n];
     for (int j : order) {
