@@ -39,9 +39,10 @@ final class BenchCommand implements Runnable {
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
-        "Cold solves of one problem to a certified relative gap, iterating on every group (the"
-            + " solver before working sets) and on working sets, interleaved in one process;"
-            + " prints median seconds and the speedup at each lambda.",
+        "Cold solves of one problem to a certified relative gap, iterating on every group (no"
+            + " working sets) and on working sets, interleaved in one process; prints median"
+            + " seconds and the speedup at each lambda. To compare with an older solver, run the"
+            + " same command from its build.",
         "Example: distill activations --block 4 --samples 2000 --out act4 && distill bench"
             + " working-set --z act4/Z.npy --y act4/Y.npy --num-gates 8"
       })

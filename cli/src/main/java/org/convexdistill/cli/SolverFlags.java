@@ -29,7 +29,7 @@ final class SolverFlags {
   @Option(
       names = "--no-working-set",
       description =
-          "Iterate on every group (the solver before working sets; for comparisons). By default"
+          "Iterate on every group (no working sets; for comparisons). By default"
               + " iterations run on working sets and the result is certified on all groups.")
   boolean noWorkingSet;
 

@@ -14,7 +14,7 @@ package org.convexdistill.solver;
  * @param allowedGroups groups (index k·P + j) that may be non-zero, or null for all: the problem
  *     restricted to a support, e.g. to polish a selected solution without adding units
  * @param workingSet iterate on working sets of groups (certified on the whole problem); false
- *     iterates on every group, as the solver did before working sets
+ *     iterates on every group (for comparisons)
  */
 public record SolverOptions(
     double lambda,
