@@ -54,6 +54,86 @@ class RFistaTest {
   }
 
   @Test
+  void shouldTakeTheGroupSoftThresholdInTheEuclideanMetric() {
+    Random random = new Random(12);
+    for (int trial = 0; trial < 20; trial++) {
+      int len = 9;
+      float[] v = gaussian(random, len);
+      float[] g = gaussian(random, len);
+      float[] q = gaussian(random, len);
+      double lambda = trial % 4 == 0 ? 50 : trial % 4 == 1 ? 1e-6 : 0.3;
+      float[] plain = new float[len];
+      float[] metric = new float[len];
+      double quadPlain = RFista.proxGroup(v, g, 0.5f, 0.5 * lambda, plain, 0, len);
+      double quadMetric = RFista.proxMetric(v, g, 0.5, lambda, metric, 0, len, q, 0, 0, 1);
+      for (int i = 0; i < len; i++) {
+        assertThat(metric[i]).as("trial %d entry %d", trial, i).isCloseTo(plain[i], within(1e-5f));
+      }
+      assertThat(quadMetric).isCloseTo(quadPlain, within(1e-5 * (1 + quadPlain)));
+    }
+  }
+
+  @Test
+  void shouldSatisfyTheOptimalityConditionOfTheProxInItsMetric() {
+    // u minimises ⟨g, u − v⟩ + (u − v)ᵀM(u − v)/(2η) + λ‖u‖ with M = β(I + a·q qᵀ):
+    // M(u − v)/η + g + λu/‖u‖ = 0 when u ≠ 0, and ‖Mv/η − g‖ ≤ λ when u = 0.
+    Random random = new Random(21);
+    int len = 7;
+    for (int trial = 0; trial < 20; trial++) {
+      float[] v = gaussian(random, len);
+      float[] g = gaussian(random, len);
+      float[] q = gaussian(random, len);
+      double qn = 0;
+      for (float x : q) {
+        qn += (double) x * x;
+      }
+      for (int i = 0; i < len; i++) {
+        q[i] = (float) (q[i] / Math.sqrt(qn));
+      }
+      double a = 0.5 + 20 * random.nextDouble();
+      double beta = 0.05 + random.nextDouble();
+      double eta = 0.7;
+      double lambda = trial % 5 == 0 ? 40 : 0.4;
+      float[] u = new float[len];
+      RFista.proxMetric(v, g, eta, lambda, u, 0, len, q, 0, a, beta);
+      double[] diff = new double[len];
+      double dq = 0;
+      double un = 0;
+      for (int i = 0; i < len; i++) {
+        diff[i] = (double) u[i] - v[i];
+        dq += diff[i] * q[i];
+        un += (double) u[i] * u[i];
+      }
+      un = Math.sqrt(un);
+      if (un > 0) {
+        for (int i = 0; i < len; i++) {
+          double residual = beta * (diff[i] + a * dq * q[i]) / eta + g[i] + lambda * u[i] / un;
+          assertThat(residual).as("trial %d entry %d", trial, i).isCloseTo(0, within(1e-4));
+        }
+      } else {
+        double vq = 0;
+        for (int i = 0; i < len; i++) {
+          vq += (double) v[i] * q[i];
+        }
+        double norm2 = 0;
+        for (int i = 0; i < len; i++) {
+          double s = beta * (v[i] + a * vq * q[i]) / eta - g[i];
+          norm2 += s * s;
+        }
+        assertThat(Math.sqrt(norm2)).as("trial %d", trial).isLessThanOrEqualTo(lambda * 1.0001);
+      }
+    }
+  }
+
+  private static float[] gaussian(Random random, int len) {
+    float[] x = new float[len];
+    for (int i = 0; i < len; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    return x;
+  }
+
+  @Test
   void shouldZeroGroupWhoseNormIsBelowThreshold() {
     float[] out = {9f, 9f, 9f};
     RFista.proxGroup(new float[] {0.1f, -0.2f, 0.2f}, new float[3], 1f, 0.31, out, 0, 3);
