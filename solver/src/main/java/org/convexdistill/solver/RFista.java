@@ -1061,37 +1061,6 @@ public final class RFista implements AutoCloseable {
   }
 
   /**
-   * The group soft-threshold of one gradient step: with {@code x = v − η·grad} on [off, off+len),
-   * {@code out = x·max(0, 1 − threshold/‖x‖)}. Returns {@code ‖out − v‖²} on that range.
-   */
-  static double proxGroup(
-      float[] v, float[] grad, float eta, double threshold, float[] out, int off, int len) {
-    double norm2 = 0;
-    for (int i = off; i < off + len; i++) {
-      float x = v[i] - eta * grad[i];
-      norm2 += (double) x * x;
-    }
-    double norm = Math.sqrt(norm2);
-    double moved = 0;
-    if (!(norm > threshold)) {
-      // Exact zeros (not -0.0 or denormals): zero groups are what make the student small.
-      for (int i = off; i < off + len; i++) {
-        out[i] = 0f;
-        moved += (double) v[i] * v[i];
-      }
-      return moved;
-    }
-    float scale = (float) (1 - threshold / norm);
-    for (int i = off; i < off + len; i++) {
-      float next = scale * (v[i] - eta * grad[i]);
-      out[i] = next;
-      float delta = next - v[i];
-      moved += (double) delta * delta;
-    }
-    return moved;
-  }
-
-  /**
    * {@link #outputCurvature}[k] = ‖Ŷ_k(w⁺) − Ŷ_k(v)‖²/(2m) = f_k(w⁺) − f_k(v) − ⟨∇f_k(v), w⁺ − v⟩
    * exactly (f is quadratic) for the outputs with columns in {@code set}.
    */
@@ -1345,8 +1314,8 @@ public final class RFista implements AutoCloseable {
    * dirOff} of {@code dir}): {@code out = argmin_u ⟨grad, u − v⟩ + (u − v)ᵀM(u − v)/(2η) + λ‖u‖} on
    * [off, off + len). With t = η/β and b = (I + a·q qᵀ)v − t·grad: u = 0 when ‖b‖ ≤ tλ, else u = (I
    * + a·q qᵀ + ρI)⁻¹ b with ρ = tλ/‖u‖, one scalar equation (solved by Newton's method from the
-   * isotropic root, which is exact at a = 0: then this is the group soft-threshold of {@link
-   * #proxGroup}). Returns (out − v)ᵀ M (out − v), the line search's quadratic term.
+   * isotropic root, which is exact at a = 0: then this is the group soft-threshold). Returns (out −
+   * v)ᵀ M (out − v), the line search's quadratic term.
    */
   static double proxMetric(
       float[] v,

@@ -43,12 +43,13 @@ class RFistaTest {
     float[] v = {3f, 4f};
     float[] g = {0f, 0f};
     float[] out = new float[2];
-    double moved = RFista.proxGroup(v, g, 0.5f, 1.0, out, 0, 2);
+    double moved = RFista.proxMetric(v, g, 0.5, 2.0, out, 0, 2, new float[2], 0, 0, 1);
     assertThat(out).containsExactly(2.4f, 3.2f);
     assertThat(moved).isCloseTo(0.6 * 0.6 + 0.8 * 0.8, within(1e-6));
 
     // v = (1, 1), g = (2, 0), η = 0.5 → x = (0, 1), norm 1; threshold 0.25 → (0, 0.75).
-    RFista.proxGroup(new float[] {1f, 1f}, new float[] {2f, 0f}, 0.5f, 0.25, out, 0, 2);
+    RFista.proxMetric(
+        new float[] {1f, 1f}, new float[] {2f, 0f}, 0.5, 0.5, out, 0, 2, new float[2], 0, 0, 1);
     assertThat(out[0]).isEqualTo(0f);
     assertThat(out[1]).isCloseTo(0.75f, within(1e-7f));
   }
@@ -64,7 +65,7 @@ class RFistaTest {
       double lambda = trial % 4 == 0 ? 50 : trial % 4 == 1 ? 1e-6 : 0.3;
       float[] plain = new float[len];
       float[] metric = new float[len];
-      double quadPlain = RFista.proxGroup(v, g, 0.5f, 0.5 * lambda, plain, 0, len);
+      double quadPlain = softThreshold(v, g, 0.5f, 0.5 * lambda, plain, 0, len);
       double quadMetric = RFista.proxMetric(v, g, 0.5, lambda, metric, 0, len, q, 0, 0, 1);
       for (int i = 0; i < len; i++) {
         assertThat(metric[i]).as("trial %d entry %d", trial, i).isCloseTo(plain[i], within(1e-5f));
@@ -125,6 +126,38 @@ class RFistaTest {
     }
   }
 
+  /**
+   * The group soft-threshold of one gradient step (the reference for the metric prox at a = 0):
+   * with {@code x = v − η·grad} on [off, off+len), {@code out = x·max(0, 1 − threshold/‖x‖)}.
+   * Returns {@code ‖out − v‖²} on that range.
+   */
+  private static double softThreshold(
+      float[] v, float[] grad, float eta, double threshold, float[] out, int off, int len) {
+    double norm2 = 0;
+    for (int i = off; i < off + len; i++) {
+      float x = v[i] - eta * grad[i];
+      norm2 += (double) x * x;
+    }
+    double norm = Math.sqrt(norm2);
+    double moved = 0;
+    if (!(norm > threshold)) {
+      // Exact zeros (not -0.0 or denormals): zero groups are what make the student small.
+      for (int i = off; i < off + len; i++) {
+        out[i] = 0f;
+        moved += (double) v[i] * v[i];
+      }
+      return moved;
+    }
+    float scale = (float) (1 - threshold / norm);
+    for (int i = off; i < off + len; i++) {
+      float next = scale * (v[i] - eta * grad[i]);
+      out[i] = next;
+      float delta = next - v[i];
+      moved += (double) delta * delta;
+    }
+    return moved;
+  }
+
   private static float[] gaussian(Random random, int len) {
     float[] x = new float[len];
     for (int i = 0; i < len; i++) {
@@ -136,7 +169,8 @@ class RFistaTest {
   @Test
   void shouldZeroGroupWhoseNormIsBelowThreshold() {
     float[] out = {9f, 9f, 9f};
-    RFista.proxGroup(new float[] {0.1f, -0.2f, 0.2f}, new float[3], 1f, 0.31, out, 0, 3);
+    RFista.proxMetric(
+        new float[] {0.1f, -0.2f, 0.2f}, new float[3], 1, 0.31, out, 0, 3, new float[3], 0, 0, 1);
     assertThat(out).containsExactly(0f, 0f, 0f);
   }
 
