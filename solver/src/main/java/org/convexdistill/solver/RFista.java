@@ -603,7 +603,7 @@ public final class RFista implements AutoCloseable {
           if (live.outputStart[k] == live.outputStart[k + 1]) {
             continue;
           }
-          if (outputFrozen[k] || groupScore(k) > 0) {
+          if (outputFrozen[k] || outputRestart[k] > 0) {
             if (!outputFrozen[k]) {
               restartCount++;
             }
@@ -735,11 +735,6 @@ public final class RFista implements AutoCloseable {
       members[g] = keep.test(g / gates);
     }
     return subset(members);
-  }
-
-  /** Σ ⟨w⁺ − w, v − w⁺⟩ over output k's groups, from {@link #restartTests}. */
-  private double groupScore(int k) {
-    return outputRestart[k];
   }
 
   /** How one restricted solve ended. */
