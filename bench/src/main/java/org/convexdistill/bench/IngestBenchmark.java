@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.convexdistill.app.DataLocation;
+import org.convexdistill.app.LocalStack;
 import org.convexdistill.app.TeacherProvider;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.broker.EmbeddedKafka;
@@ -41,7 +42,8 @@ public final class IngestBenchmark {
       int block,
       Path data,
       int partitions,
-      int streamThreads) {}
+      int streamThreads,
+      int torchThreads) {}
 
   private final Path teacherDir;
   private final int count;
@@ -50,6 +52,7 @@ public final class IngestBenchmark {
   private final Path data;
   private final int partitions;
   private final int streamThreads;
+  private final int torchThreads;
 
   private IngestBenchmark(Settings s) {
     this.teacherDir = s.teacherDir();
@@ -59,6 +62,7 @@ public final class IngestBenchmark {
     this.data = s.data();
     this.partitions = s.partitions();
     this.streamThreads = s.streamThreads();
+    this.torchThreads = s.torchThreads();
   }
 
   /** Runs the benchmark, printing its table on {@code out}. */
@@ -71,6 +75,10 @@ public final class IngestBenchmark {
     Images all = FashionMnist.load(dir, FashionMnist.Split.TEST).images();
     Images images = all.slice(0, Math.min(count, all.count()));
     int n = images.count();
+    if (torchThreads > 0) {
+      // Raw and stage alike: the comparison is at the same PyTorch threads.
+      LocalStack.configureTorchThreads(torchThreads);
+    }
     try (DjlTeacher teacher =
             DjlTeacher.load(teacherDir, FashionMnist.CLASSES.length, TeacherProvider.BATCH);
         EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -138,8 +146,13 @@ public final class IngestBenchmark {
       // Steady state: from the first committed activation to the last (start-up excluded).
       double stage = (n - batch) / stageSeconds;
       out.printf(
-          "images %d, batch %d, block %d, %d partitions, %d stream threads%n",
-          n, batch, block, partitions, streamThreads);
+          "images %d, batch %d, block %d, %d partitions, %d stream threads, %s PyTorch threads%n",
+          n,
+          batch,
+          block,
+          partitions,
+          streamThreads,
+          torchThreads > 0 ? String.valueOf(torchThreads) : "default");
       out.printf("raw teacher (prefix + block):   %8.1f images/s%n", raw);
       out.printf(
           "inference stage (steady state): %8.1f images/s (first output after %.1f s)%n",

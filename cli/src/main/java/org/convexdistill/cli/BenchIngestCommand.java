@@ -51,11 +51,27 @@ final class BenchIngestCommand implements Callable<Integer> {
               + " the other runs the teacher (default: ${DEFAULT-VALUE}).")
   int streamThreads;
 
+  @Option(
+      names = "--torch-threads",
+      defaultValue = "1",
+      description =
+          "PyTorch intra-op threads for the raw teacher and the stage alike; 0 = PyTorch's default"
+              + " (every core). With 1 the teacher has one core and decoding, producing and the"
+              + " broker the other, as 'distill up' runs it (default: ${DEFAULT-VALUE}).")
+  int torchThreads;
+
   @Override
   public Integer call() throws Exception {
     IngestBenchmark.run(
         new IngestBenchmark.Settings(
-            teacherOptions.model, count, batch, block, data, partitions, streamThreads),
+            teacherOptions.model,
+            count,
+            batch,
+            block,
+            data,
+            partitions,
+            streamThreads,
+            torchThreads),
         System.out);
     return 0;
   }

@@ -17,10 +17,15 @@ public final class InferenceTopology {
 
   private InferenceTopology() {}
 
-  /** Adds the stage to {@code builder} and returns the built topology. */
+  /**
+   * Adds the stage to {@code builder} and returns the built topology.
+   *
+   * @param worker where the teacher runs (every partition's processor shares it)
+   */
   public static Topology buildTopology(
       StreamsBuilder builder,
       BlockInference teacher,
+      TeacherWorker worker,
       InferenceConfig config,
       IngestMetrics metrics) {
     builder.addStateStore(
@@ -29,7 +34,7 @@ public final class InferenceTopology {
             .withLoggingEnabled(java.util.Map.of()));
     builder.stream(Topics.IMAGES, Consumed.with(Serdes.String(), Serdes.ByteArray()))
         .process(
-            () -> new InferenceProcessor(teacher, config, metrics),
+            () -> new InferenceProcessor(teacher, worker, config, metrics),
             Named.as("teacher"),
             BUFFER_STORE)
         .split(Named.as("route-"))

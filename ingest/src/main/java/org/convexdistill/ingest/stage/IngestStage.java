@@ -23,10 +23,13 @@ public final class IngestStage implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics kafkaMetrics;
+  private final TeacherWorker worker;
 
-  private IngestStage(KafkaStreams streams, KafkaStreamsMetrics kafkaMetrics) {
+  private IngestStage(
+      KafkaStreams streams, KafkaStreamsMetrics kafkaMetrics, TeacherWorker worker) {
     this.streams = streams;
     this.kafkaMetrics = kafkaMetrics;
+    this.worker = worker;
   }
 
   /**
@@ -71,9 +74,11 @@ public final class IngestStage implements AutoCloseable {
     p.put(StreamsConfig.producerPrefix("max.request.size"), 8 << 20);
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnFailure.class);
     p.put(DeadLetterOnFailure.METRICS_CONFIG, metrics);
+    TeacherWorker worker = TeacherWorker.ownThread();
     KafkaStreams streams =
         new KafkaStreams(
-            InferenceTopology.buildTopology(new StreamsBuilder(), teacher, config, metrics), p);
+            InferenceTopology.buildTopology(new StreamsBuilder(), teacher, worker, config, metrics),
+            p);
     // A stream thread that dies anyway (an error outside processing) is replaced, counted and
     // logged; the stage keeps its partitions instead of going to ERROR.
     streams.setUncaughtExceptionHandler(
@@ -85,7 +90,7 @@ public final class IngestStage implements AutoCloseable {
     KafkaStreamsMetrics km = new KafkaStreamsMetrics(streams);
     km.bindTo(registry);
     streams.start();
-    return new IngestStage(streams, km);
+    return new IngestStage(streams, km, worker);
   }
 
   /**
@@ -110,6 +115,7 @@ public final class IngestStage implements AutoCloseable {
   public void close() {
     closing = true;
     streams.close(Duration.ofSeconds(30));
+    worker.close(); // after the processors, which wait for their running batch on close
     kafkaMetrics.close();
   }
 }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -55,6 +57,10 @@ class InferenceTopologyTest {
   }
 
   private static TopologyTestDriver driver(int batch, Teacher t) {
+    return driver(batch, t, TeacherWorker.callerThread());
+  }
+
+  private static TopologyTestDriver driver(int batch, Teacher t, TeacherWorker worker) {
     StreamsBuilder b = new StreamsBuilder();
     BlockInference inference = new BlockInference(t, "test-teacher", 4);
     InferenceConfig config = new InferenceConfig(batch, Duration.ofMillis(100), Precision.FLOAT32);
@@ -62,7 +68,7 @@ class InferenceTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     return new TopologyTestDriver(
-        InferenceTopology.buildTopology(b, inference, config, new IngestMetrics()), p);
+        InferenceTopology.buildTopology(b, inference, worker, config, new IngestMetrics()), p);
   }
 
   private static RecordHeaders type(String contentType) {
@@ -159,8 +165,23 @@ class InferenceTopologyTest {
   private static final class FaultyTeacher implements Teacher {
     final AtomicReference<String> fault = new AtomicReference<>("none");
 
+    /** Batches wait here before the block runs (count it down to let them through). */
+    volatile CountDownLatch gate = new CountDownLatch(0);
+
+    /** Threads the block ran on. */
+    final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public float[] block(int k, float[] z, int n) {
+      threads.add(Thread.currentThread().getName());
+      try {
+        if (!gate.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the test never opened the gate");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
       switch (fault.get()) {
         case "throw" -> throw new IllegalStateException("native error in the block");
         case "nan" -> {
@@ -242,9 +263,10 @@ class InferenceTopologyTest {
           d.createOutputTopic(
               Topics.DEAD_LETTER, new StringDeserializer(), new ByteArrayDeserializer());
       byte[] raw = images.slice(0, 1).pixels();
+      byte[] png = TestImages.png(images, 0);
       faulty.fault.set("throw");
       in.pipeInput(new TestRecord<>("a", raw, type(ImagePayload.RAW)));
-      in.pipeInput(new TestRecord<>("b", raw, type(ImagePayload.RAW)));
+      in.pipeInput(new TestRecord<>("b", png, type("image/png")));
       faulty.fault.set("nan");
       in.pipeInput(new TestRecord<>("c", raw, type(ImagePayload.RAW)));
       in.pipeInput(new TestRecord<>("d", raw, type(ImagePayload.RAW)));
@@ -257,12 +279,46 @@ class InferenceTopologyTest {
           .contains("teacher failed on the batch", "native error in the block");
       assertThat(DeadLetters.text(deadRecords.get(2).headers(), DeadLetters.REASON))
           .contains("NaN");
-      // The dead letter carries the pixels, so the image can be replayed once the cause is fixed.
+      // The dead letter carries the image as the device sent it, with its content type, so it can
+      // be replayed once the cause is fixed.
       assertThat(deadRecords.get(0).value()).isEqualTo(raw);
+      assertThat(deadRecords.get(1).value()).isEqualTo(png);
+      assertThat(DeadLetters.text(deadRecords.get(1).headers(), Topics.CONTENT_TYPE))
+          .isEqualTo("image/png");
       // Only the first image of the NaN batch had a NaN; every other image got through.
       assertThat(out.readRecordsToList())
           .extracting(TestRecord::key)
           .containsExactly("d", "e", "f");
+    }
+  }
+
+  @Test
+  void theTeacherRunsOnItsOwnThreadWhileTheStreamThreadBuffersTheNextBatch() throws Exception {
+    FaultyTeacher held = new FaultyTeacher();
+    held.gate = new CountDownLatch(1);
+    try (TeacherWorker worker = TeacherWorker.ownThread();
+        TopologyTestDriver d = driver(2, held, worker)) {
+      TestInputTopic<String, byte[]> in =
+          d.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
+      TestOutputTopic<String, byte[]> out =
+          d.createOutputTopic(
+              Topics.ACTIVATIONS, new StringDeserializer(), new ByteArrayDeserializer());
+      byte[] raw = images.slice(0, 1).pixels();
+      // Batch 1 goes to the teacher, which is held; the images of batch 2 are still read and
+      // buffered (pipeInput returns): the stream thread does not wait for the teacher.
+      for (String k : List.of("a", "b", "c")) {
+        in.pipeInput(new TestRecord<>(k, raw, type(ImagePayload.RAW)));
+      }
+      assertThat(out.isEmpty()).isTrue();
+      held.gate.countDown();
+      // The driver's clock: past the max wait the processor waits for the running batch.
+      d.advanceWallClockTime(Duration.ofMillis(150));
+      assertThat(out.readRecordsToList()).extracting(TestRecord::key).containsExactly("a", "b");
+      in.pipeInput(new TestRecord<>("d", raw, type(ImagePayload.RAW)));
+      d.advanceWallClockTime(Duration.ofMillis(150)); // "d" is due: it goes to the teacher
+      d.advanceWallClockTime(Duration.ofMillis(150)); // and is overdue: waited for
+      assertThat(out.readRecordsToList()).extracting(TestRecord::key).containsExactly("c", "d");
+      assertThat(held.threads).containsExactly("distill-teacher");
     }
   }
 
