@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.app.DataLocation;
+import org.convexdistill.app.LocalStack;
 import org.convexdistill.app.TeacherProvider;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.broker.EmbeddedKafka;
@@ -37,6 +38,7 @@ import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
+import org.convexdistill.serving.ServingMetrics;
 import org.convexdistill.serving.ServingNode;
 import org.convexdistill.teacher.DjlTeacher;
 
@@ -55,7 +57,9 @@ public final class ServingBenchmark {
       int requests,
       int clients,
       Path data,
-      long swapIntervalMs) {}
+      long swapIntervalMs,
+      int wrkSeconds,
+      int batchWorkers) {}
 
   private final Path teacherDir;
   private final Path studentFile;
@@ -63,6 +67,8 @@ public final class ServingBenchmark {
   private final int clients;
   private final Path data;
   private final long swapIntervalMs;
+  private final int wrkSeconds; // 0: in-process Java clients; else wrk phases of this length
+  private final int batchWorkers;
 
   private ServingBenchmark(Settings s) {
     this.teacherDir = s.teacherDir();
@@ -71,6 +77,8 @@ public final class ServingBenchmark {
     this.clients = s.clients();
     this.data = s.data();
     this.swapIntervalMs = s.swapIntervalMs();
+    this.wrkSeconds = s.wrkSeconds();
+    this.batchWorkers = s.batchWorkers();
   }
 
   /** Runs the benchmark, printing its table on {@code out}. */
@@ -81,6 +89,11 @@ public final class ServingBenchmark {
   private void run(PrintStream out) throws Exception {
     Images images =
         FashionMnist.load(DataLocation.resolve(data, out), FashionMnist.Split.TEST).images();
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (wrkSeconds > 0) {
+      // As `distill serving` does: the cores shared out among the batch workers.
+      LocalStack.configureTorchThreads(Math.max(1, cores / batchWorkers));
+    }
     try (DjlTeacher teacher =
             DjlTeacher.load(teacherDir, FashionMnist.CLASSES.length, TeacherProvider.BATCH);
         EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -95,6 +108,10 @@ public final class ServingBenchmark {
           "student: %d hidden units, %,d parameters (teacher block 4: %,d)%n",
           student.hiddenUnits(), student.parameterCount(), teacher.blockParameters(4));
       TopicSetup.ensure(kafka.bootstrapServers(), 1);
+      if (wrkSeconds > 0) {
+        runWrk(kafka, teacher, producer, student, images, out);
+        return;
+      }
       ServingConfig single = new ServingConfig(0, 1, Duration.ZERO, 1024, 1 << 20, 32, 10);
       ServingConfig batched = new ServingConfig(0, 16, Duration.ofMillis(2), 1024, 1 << 20, 32, 10);
       out.printf(
@@ -137,12 +154,7 @@ public final class ServingBenchmark {
                 clients,
                 requests,
                 null);
-        // Encoded once, up front, with the version patched per send: in production the learner
-        // encodes in its own process, so the burst should cost this JVM only what serving does
-        // (fetch, decode, check, swap), and no pile of pre-encoded copies should burden its GC.
-        byte[] template = release(student, 2);
-        int versionAt = 8 + 2 + MODEL.length() + 2 + "bench".length() + 4;
-        AtomicLong next = new AtomicLong();
+        Runnable swap = swapper(producer, student);
         Phase burst =
             run(
                 "same, new version every " + swapIntervalMs + " ms (swap burst)",
@@ -150,24 +162,192 @@ public final class ServingBenchmark {
                 images,
                 clients,
                 requests,
-                () -> {
-                  long v = 2 + next.getAndIncrement();
-                  byte[] bytes = template.clone();
-                  java.nio.ByteBuffer.wrap(bytes)
-                      .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                      .putLong(versionAt, v)
-                      .putLong(versionAt + 8, v - 1);
-                  try {
-                    producer.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, bytes)).get();
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
+                swap);
         out.printf(
             "swap burst: %d versions swapped in during the phase; p99 burst / steady = %.2f; failed %d%n",
             (long) node.metrics().swaps("accepted") - 1, burst.p99 / steady.p99, burst.failed);
       }
     }
+  }
+
+  /**
+   * Publishes versions 2, 3, ... of {@code student}, one per call. Encoded once, up front, with the
+   * version patched per send: in production the learner encodes in its own process, so a swap
+   * should cost this JVM only what serving does (fetch, decode, check, swap), and no pile of
+   * pre-encoded copies should burden its GC.
+   */
+  private static Runnable swapper(KafkaProducer<String, byte[]> producer, StudentBlock student) {
+    byte[] template = release(student, 2);
+    int versionAt = 8 + 2 + MODEL.length() + 2 + "bench".length() + 4;
+    AtomicLong next = new AtomicLong();
+    return () -> {
+      long v = 2 + next.getAndIncrement();
+      byte[] bytes = template.clone();
+      java.nio.ByteBuffer.wrap(bytes)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .putLong(versionAt, v)
+          .putLong(versionAt + 8, v - 1);
+      try {
+        producer.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, bytes)).get();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  /**
+   * The wrk phases: teacher-only and hybrid under dynamic batching, then the hybrid during one swap
+   * per second and during a swap every {@code swapIntervalMs}, bracketed by two steady phases (the
+   * swap ratios divide by their mean, so drift over the run does not pass for a swap's cost).
+   */
+  private void runWrk(
+      EmbeddedKafka kafka,
+      DjlTeacher teacher,
+      KafkaProducer<String, byte[]> producer,
+      StudentBlock student,
+      Images images,
+      PrintStream out)
+      throws Exception {
+    ServingConfig batched =
+        new ServingConfig(0, 16, Duration.ofMillis(2), 1024, 1 << 20, 32, 10)
+            .withBatchWorkers(batchWorkers);
+    int threads = Math.max(1, Math.min(2, clients));
+    int cores = Runtime.getRuntime().availableProcessors();
+    int torchThreads = Math.max(1, cores / batchWorkers);
+    out.printf(
+        "wrk: %d connections on %d threads, %d s per phase, PNG bodies (%d test images);"
+            + " serving: %d batch workers x %d PyTorch threads, batches of <= 16 within 2 ms%n",
+        clients, threads, wrkSeconds, Math.min(1000, images.count()), batchWorkers, torchThreads);
+    out.printf(
+        "%-44s %9s %9s %9s %9s %9s %7s %7s %7s %6s%n",
+        "phase", "req/s", "p50 ms", "p99 ms", "max ms", "swaps", "failed", "batch", "ms/img",
+        "busy");
+    out.println(
+        "(batch: mean images per pass; ms/img: pass time per image; busy: pass time / wall time,"
+            + " summed over workers)");
+    try (WrkLoad wrk = WrkLoad.prepare(images, 1000);
+        ServingNode node = node(kafka, teacher, batched)) {
+      String url = "http://127.0.0.1:" + node.port() + "/v1/predict";
+      wrk.run(url, clients, threads, Math.min(10, wrkSeconds)); // warm-up: JIT, first batches
+      WrkLoad.Result teacherOnly =
+          wrkPhase("teacher only, dynamic batching", wrk, url, threads, node, null, 0, out);
+      publish(producer, student, 1);
+      await(node, 1);
+      wrk.run(url, clients, threads, Math.min(10, wrkSeconds));
+      WrkLoad.Result before =
+          wrkPhase("hybrid, dynamic batching", wrk, url, threads, node, null, 0, out);
+      Runnable swap = swapper(producer, student);
+      WrkLoad.Result perSecond =
+          wrkPhase("hybrid, a new version every 1000 ms", wrk, url, threads, node, swap, 1000, out);
+      WrkLoad.Result burst =
+          wrkPhase(
+              "hybrid, a new version every " + swapIntervalMs + " ms",
+              wrk,
+              url,
+              threads,
+              node,
+              swap,
+              swapIntervalMs,
+              out);
+      WrkLoad.Result after =
+          wrkPhase("hybrid, dynamic batching (again)", wrk, url, threads, node, null, 0, out);
+      double steadyP99 = (before.p99() + after.p99()) / 2;
+      WrkLoad.Result oneWorker = null;
+      if (batchWorkers > 1) {
+        // A node with one worker using every core (the first one idles): what the workers buy,
+        // measured in the same run.
+        DjlTeacher.setIntraOpThreads(cores);
+        try (ServingNode single = node(kafka, teacher, batched.withBatchWorkers(1))) {
+          await(single, node.registry().current().version());
+          String u = "http://127.0.0.1:" + single.port() + "/v1/predict";
+          wrk.run(u, clients, threads, Math.min(5, wrkSeconds));
+          oneWorker =
+              wrkPhase(
+                  "hybrid, 1 worker x " + cores + " PyTorch threads",
+                  wrk,
+                  u,
+                  threads,
+                  single,
+                  null,
+                  0,
+                  out);
+        } finally {
+          DjlTeacher.setIntraOpThreads(torchThreads);
+        }
+      }
+      out.printf(
+          "hybrid / teacher-only throughput: %.2f; p99 during swaps / steady (mean of %.2f and"
+              + " %.2f ms): every 1000 ms %.2f, every %d ms %.2f%n",
+          before.perSecond() / teacherOnly.perSecond(),
+          before.p99(),
+          after.p99(),
+          perSecond.p99() / steadyP99,
+          swapIntervalMs,
+          burst.p99() / steadyP99);
+      if (oneWorker != null) {
+        out.printf(
+            "%d workers / 1 worker (hybrid throughput): %.2f%n",
+            batchWorkers, (before.perSecond() + after.perSecond()) / 2 / oneWorker.perSecond());
+      }
+    }
+  }
+
+  private WrkLoad.Result wrkPhase(
+      String name,
+      WrkLoad wrk,
+      String url,
+      int threads,
+      ServingNode node,
+      Runnable swap,
+      long intervalMs,
+      PrintStream out)
+      throws Exception {
+    double swapsBefore = node.metrics().swaps("accepted");
+    ServingMetrics.BatchTotals batchesBefore = node.metrics().batchTotals();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread swapper = null;
+    if (swap != null) {
+      swapper =
+          new Thread(
+              () -> {
+                while (!done.get()) {
+                  swap.run();
+                  try {
+                    Thread.sleep(intervalMs);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "bench-swapper");
+      swapper.start();
+    }
+    WrkLoad.Result r;
+    try {
+      r = wrk.run(url, clients, threads, wrkSeconds);
+    } finally {
+      done.set(true);
+      if (swapper != null) {
+        swapper.join();
+      }
+    }
+    ServingMetrics.BatchTotals b = node.metrics().batchTotals();
+    long batches = b.batches() - batchesBefore.batches();
+    double images = b.images() - batchesBefore.images();
+    double busy = b.seconds() - batchesBefore.seconds();
+    out.printf(
+        "%-44s %9.1f %9.2f %9.2f %9.2f %9d %7d %7.1f %7.2f %6.2f%n",
+        name,
+        r.perSecond(),
+        r.p50(),
+        r.p99(),
+        r.max(),
+        (long) (node.metrics().swaps("accepted") - swapsBefore),
+        r.failed(),
+        images / Math.max(1, batches),
+        busy * 1e3 / Math.max(1, images),
+        busy / r.seconds());
+    return r;
   }
 
   private static ServingNode node(EmbeddedKafka kafka, DjlTeacher teacher, ServingConfig c) {

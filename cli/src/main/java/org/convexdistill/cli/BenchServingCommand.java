@@ -48,11 +48,35 @@ final class BenchServingCommand implements Callable<Integer> {
           "A new student version every this many ms in the burst phase (default: ${DEFAULT-VALUE}).")
   long swapIntervalMs;
 
+  @Option(
+      names = "--wrk-seconds",
+      defaultValue = "0",
+      paramLabel = "S",
+      description =
+          "Drive the load with wrk (apt-get install wrk) for S seconds per phase, PNG bodies,"
+              + " --clients connections; 0 = in-process Java clients (default).")
+  int wrkSeconds;
+
+  @Option(
+      names = "--batch-workers",
+      paramLabel = "N",
+      description =
+          "With --wrk-seconds: batches side by side, the cores shared out as PyTorch threads"
+              + " (default: the number of cores, ${DEFAULT-VALUE} here).")
+  int batchWorkers = Runtime.getRuntime().availableProcessors();
+
   @Override
   public Integer call() throws Exception {
     ServingBenchmark.run(
         new ServingBenchmark.Settings(
-            teacherOptions.model, studentFile, requests, clients, data, swapIntervalMs),
+            teacherOptions.model,
+            studentFile,
+            requests,
+            clients,
+            data,
+            swapIntervalMs,
+            wrkSeconds,
+            batchWorkers),
         System.out);
     return 0;
   }

@@ -1,6 +1,7 @@
 package org.convexdistill.cli;
 
 import java.util.concurrent.Callable;
+import org.convexdistill.app.LocalStack;
 import org.convexdistill.app.TopicSetup;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.runtime.metrics.Metrics;
@@ -35,6 +36,7 @@ final class ServingCommand implements Callable<Integer> {
     var config = serving.config(httpPort); // validate before touching Kafka
     var verifier = trust.verifier();
     TopicSetup.ensure(connection, kafka.topics());
+    LocalStack.configureTorchThreads(serving.torchThreads());
     DjlTeacher teacher = teacherOptions.load();
     ReleasePolicy policy =
         trust.policy(

@@ -357,6 +357,21 @@ final class StreamOptions {
         description = "Images one v2 infer request may carry (default: ${DEFAULT-VALUE}).")
     int maxInferBatch = HttpGuard.DEFAULT_MAX_INFER_BATCH;
 
+    @Option(
+        names = "--batch-workers",
+        description =
+            "Batches run side by side, each on one PyTorch thread (default: the number of cores,"
+                + " ${DEFAULT-VALUE} here).")
+    int batchWorkers = Runtime.getRuntime().availableProcessors();
+
+    /**
+     * PyTorch intra-op threads for this many workers: the cores shared out, at least one each. Set
+     * before the teacher loads.
+     */
+    int torchThreads() {
+      return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, batchWorkers));
+    }
+
     ServingConfig config(int httpPort) {
       try {
         HttpGuard guard =
@@ -377,7 +392,8 @@ final class StreamOptions {
             ServingConfig.defaults().handlerThreads(),
             keepVersions,
             httpHost,
-            guard);
+            guard,
+            batchWorkers);
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage());
       }

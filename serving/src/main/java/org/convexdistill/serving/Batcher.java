@@ -11,9 +11,11 @@ import org.convexdistill.core.stream.ImagePayload;
 
 /**
  * Dynamic batching: requests queue FIFO (bounded: a full queue answers 503 at once instead of
- * letting latency grow without bound); one worker takes the oldest request and waits at most {@code
- * maxDelay} for more, up to {@code maxBatch} images, then runs them in one pass on the model
- * current at that moment.
+ * letting latency grow without bound); a free worker takes the oldest request and waits at most
+ * {@code maxDelay} for more, up to {@code maxBatch} images, then runs them in one pass on the model
+ * current at that moment. Several workers run batches side by side: on a CPU, two single-threaded
+ * PyTorch passes of 4 images do about 1.7x the images per second of one two-threaded pass of 4
+ * (measured with the 32×32 ResNet-18 prefix), and while one batch runs the next one fills.
  */
 public final class Batcher implements AutoCloseable {
   /** The logits of one request's images and the model that produced them. */
@@ -23,12 +25,20 @@ public final class Batcher implements AutoCloseable {
 
   private static final Pending STOP = new Pending(new byte[0], 0, null, 0);
 
+  /**
+   * A batch also closes once no request has arrived for this long: the clients a finished batch
+   * answered send their next requests within a fraction of a millisecond, and waiting out the rest
+   * of {@code maxDelay} after them only idles the worker (with 8 closed-loop clients and a 2 ms
+   * delay, about 1.5 ms of every ~11 ms batch).
+   */
+  static final long QUIET_NANOS = 500_000;
+
   private final HybridRunner runner;
   private final ModelRegistry registry;
   private final int maxBatch;
   private final long maxDelayNanos;
   private final BlockingQueue<Pending> queue;
-  private final Thread worker;
+  private final List<Thread> workers = new ArrayList<>();
   private volatile boolean stopping;
   private final ServingMetrics metrics;
 
@@ -39,8 +49,20 @@ public final class Batcher implements AutoCloseable {
       Duration maxDelay,
       int queueCapacity,
       ServingMetrics metrics) {
-    if (maxBatch < 1 || queueCapacity < 1 || maxDelay.isNegative()) {
-      throw new IllegalArgumentException("max batch and queue capacity must be >= 1, delay >= 0");
+    this(runner, registry, maxBatch, maxDelay, queueCapacity, 1, metrics);
+  }
+
+  public Batcher(
+      HybridRunner runner,
+      ModelRegistry registry,
+      int maxBatch,
+      Duration maxDelay,
+      int queueCapacity,
+      int workerCount,
+      ServingMetrics metrics) {
+    if (maxBatch < 1 || queueCapacity < 1 || workerCount < 1 || maxDelay.isNegative()) {
+      throw new IllegalArgumentException(
+          "max batch, queue capacity and workers must be >= 1, delay >= 0");
     }
     this.runner = runner;
     this.registry = registry;
@@ -48,9 +70,12 @@ public final class Batcher implements AutoCloseable {
     this.maxDelayNanos = maxDelay.toNanos();
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.metrics = metrics;
-    this.worker = new Thread(this::loop, "distill-batcher");
-    worker.setDaemon(true);
-    worker.start();
+    for (int i = 0; i < workerCount; i++) {
+      Thread t = new Thread(this::loop, "distill-batcher-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+    }
+    workers.forEach(Thread::start);
   }
 
   /**
@@ -72,6 +97,7 @@ public final class Batcher implements AutoCloseable {
       try {
         Pending first = queue.take();
         if (first == STOP) {
+          queue.offer(STOP); // for the next worker
           return;
         }
         batch.clear();
@@ -83,7 +109,7 @@ public final class Batcher implements AutoCloseable {
           if (next != null && images + next.n() > maxBatch) {
             break;
           }
-          long wait = deadline - System.nanoTime();
+          long wait = Math.min(deadline - System.nanoTime(), QUIET_NANOS);
           next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
           if (next == null) {
             break;
@@ -130,9 +156,12 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
-  /** False once the batching thread died (not by {@link #close}): no request would be answered. */
+  /**
+   * False once a batching thread died (not by {@link #close}): the server would answer ever more
+   * slowly, or not at all.
+   */
   public boolean alive() {
-    return stopping || worker.isAlive();
+    return stopping || workers.stream().allMatch(Thread::isAlive);
   }
 
   /** Stops after the requests already queued. */
@@ -140,8 +169,11 @@ public final class Batcher implements AutoCloseable {
   public void close() {
     stopping = true;
     queue.offer(STOP);
+    long end = System.nanoTime() + 10_000_000_000L;
     try {
-      worker.join(10_000);
+      for (Thread t : workers) {
+        t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -44,6 +44,14 @@ public final class ServingMetrics implements MeterBinder {
     batchLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** Inference passes so far, the images they ran and their total time (for benchmarks). */
+  public record BatchTotals(long batches, double images, double seconds) {}
+
+  public BatchTotals batchTotals() {
+    return new BatchTotals(
+        batchSize.count(), batchSize.totalAmount(), batchLatency.totalTime(TimeUnit.SECONDS));
+  }
+
   void current(long v) {
     version.set(v);
   }

@@ -59,6 +59,7 @@ public final class ServingNode implements AutoCloseable {
             config.maxBatch(),
             config.maxDelay(),
             config.queueCapacity(),
+            config.batchWorkers(),
             metrics);
     ControlLog control = new ControlLog(kafka, modelId);
     registry.pinLog(control);

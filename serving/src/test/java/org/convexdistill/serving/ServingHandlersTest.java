@@ -163,4 +163,41 @@ class ServingHandlersTest {
     assertThat(StatusMap.outcome(503)).isEqualTo("overload");
     assertThat(StatusMap.outcome(404)).isEqualTo("client_error");
   }
+
+  @Test
+  void twoBatchWorkersAnswerEveryRequestWithWhatOneWorkerAnswers() throws Exception {
+    HybridRunner runner = new HybridRunner(teacher, 4);
+    ModelRegistry registry =
+        new ModelRegistry("m2", runner.blockInputSize(), runner.blockOutputSize(), 3);
+    java.util.Random r = new java.util.Random(3);
+    int n = 40;
+    byte[][] images = new byte[n][784];
+    for (byte[] im : images) {
+      r.nextBytes(im);
+    }
+    float[][] expected = new float[n][];
+    for (int i = 0; i < n; i++) {
+      expected[i] = runner.logits(images[i], 1, registry.current());
+    }
+    Batcher two =
+        new Batcher(runner, registry, 4, Duration.ofMillis(2), 64, 2, new ServingMetrics());
+    try {
+      java.util.List<java.util.concurrent.CompletableFuture<Batcher.Result>> results =
+          new java.util.ArrayList<>();
+      for (byte[] im : images) {
+        results.add(two.submit(im, 1));
+      }
+      for (int i = 0; i < n; i++) {
+        float[] got = results.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS).logits();
+        for (int k = 0; k < 10; k++) {
+          assertThat(got[k])
+              .as("image %d logit %d", i, k)
+              .isCloseTo(expected[i][k], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+      }
+      assertThat(two.alive()).isTrue();
+    } finally {
+      two.close();
+    }
+  }
 }

@@ -203,9 +203,13 @@ public final class DjlTeacher implements Teacher {
     }
   }
 
-  /** Runs parts [from, to) on n samples of shape {@code in}, in batches. */
-  private synchronized float[] run(
-      int from, int to, float[] input, int n, TensorShape in, int outSize) {
+  /**
+   * Runs parts [from, to) on n samples of shape {@code in}, in batches. Safe to call from several
+   * threads at once (serving's batch workers do): inference reads the parameters only (BatchNorm
+   * uses its running statistics, no update), each call has its own sub-manager and parameter store,
+   * and PyTorch's operators are thread-safe; DJL's Predictor adds nothing for this engine.
+   */
+  private float[] run(int from, int to, float[] input, int n, TensorShape in, int outSize) {
     int inSize = in.size();
     if (input.length < (long) n * inSize) {
       throw new IllegalArgumentException(

@@ -69,6 +69,38 @@ class DjlTeacherTest {
   }
 
   @Test
+  void threadsRunningPassesAtOnceGetWhatOneThreadGets() throws Exception {
+    // Serving's batch workers share one teacher without a lock.
+    float[] alone = teacher.logits(images, N);
+    int threads = 4;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+      java.util.List<java.util.concurrent.Future<float[][]>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  float[][] out = new float[10][];
+                  for (int i = 0; i < out.length; i++) {
+                    out[i] = teacher.logits(images, N);
+                  }
+                  return out;
+                }));
+      }
+      for (var f : results) {
+        for (float[] logits : f.get(120, java.util.concurrent.TimeUnit.SECONDS)) {
+          assertThat(logits).containsExactly(alone);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void shouldSaveAndLoadTheSameNetwork(@TempDir Path dir) throws Exception {
     teacher.save(dir);
     try (DjlTeacher loaded = DjlTeacher.load(dir, 10, 16)) {

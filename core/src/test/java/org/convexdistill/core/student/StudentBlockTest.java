@@ -108,4 +108,66 @@ class StudentBlockTest {
     assertThat(s.gateParameters()).isEqualTo(2L * 6);
     assertThat(s.storedParameterCount()).isEqualTo(3L * 10 + 12 + 6);
   }
+
+  @Test
+  void aBatchOfManyTilesEqualsTheDefinitionRowByRow() {
+    // Rows cross several tiles of the kernel; half the inputs are zero, as after a ReLU.
+    int d = 37;
+    int c = 5;
+    int h = 23;
+    int gates = 4;
+    int n = 3 * StudentBlock.Workspace.TILE + 5;
+    java.util.Random r = new java.util.Random(11);
+    float[] scales = new float[d];
+    for (int i = 0; i < d; i++) {
+      scales[i] = 0.5f + r.nextFloat();
+    }
+    float[] g = randoms(r, gates * d);
+    int[] unitGate = new int[h];
+    int[] unitOutput = new int[h];
+    for (int u = 0; u < h; u++) {
+      unitGate[u] = r.nextInt(gates);
+      unitOutput[u] = r.nextInt(c);
+    }
+    float[] w1 = randoms(r, h * d);
+    float[] w2 = randoms(r, h);
+    StudentBlock s = new StudentBlock(d, c, scales, g, unitGate, unitOutput, w1, w2);
+    float[] z = randoms(r, n * d);
+    for (int i = 0; i < z.length; i++) {
+      z[i] = Math.max(0f, z[i]);
+    }
+    float[] out = new float[n * c];
+    s.forward(z, n, out, s.newWorkspace(n));
+    int open = 0;
+    for (int b = 0; b < n; b++) {
+      double[] expected = new double[c];
+      for (int u = 0; u < h; u++) {
+        double gate = 0;
+        double pre = 0;
+        for (int i = 0; i < d; i++) {
+          double zn = z[b * d + i] / scales[i];
+          gate += zn * g[unitGate[u] * d + i];
+          pre += zn * w1[u * d + i];
+        }
+        if (gate > 0) {
+          expected[unitOutput[u]] += w2[u] * pre;
+          open++;
+        }
+      }
+      for (int k = 0; k < c; k++) {
+        assertThat(out[b * c + k])
+            .as("row %d output %d", b, k)
+            .isCloseTo((float) expected[k], within(1e-4f));
+      }
+    }
+    assertThat(open).as("some gates must open and some stay closed").isBetween(1, n * h - 1);
+  }
+
+  private static float[] randoms(java.util.Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
 }
