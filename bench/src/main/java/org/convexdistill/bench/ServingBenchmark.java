@@ -305,23 +305,7 @@ public final class ServingBenchmark {
     double swapsBefore = node.metrics().swaps("accepted");
     ServingMetrics.BatchTotals batchesBefore = node.metrics().batchTotals();
     AtomicBoolean done = new AtomicBoolean();
-    Thread swapper = null;
-    if (swap != null) {
-      swapper =
-          new Thread(
-              () -> {
-                while (!done.get()) {
-                  swap.run();
-                  try {
-                    Thread.sleep(intervalMs);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "bench-swapper");
-      swapper.start();
-    }
+    Thread swapper = swap == null ? null : startSwapper(swap, intervalMs, done);
     WrkLoad.Result r;
     try {
       r = wrk.run(url, clients, threads, wrkSeconds);
@@ -348,6 +332,25 @@ public final class ServingBenchmark {
         busy * 1e3 / Math.max(1, images),
         busy / r.seconds());
     return r;
+  }
+
+  /** Runs {@code swap} every {@code intervalMs} until {@code done}; the thread is started. */
+  private static Thread startSwapper(Runnable swap, long intervalMs, AtomicBoolean done) {
+    Thread t =
+        new Thread(
+            () -> {
+              while (!done.get()) {
+                swap.run();
+                try {
+                  Thread.sleep(intervalMs);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "bench-swapper");
+    t.start();
+    return t;
   }
 
   private static ServingNode node(EmbeddedKafka kafka, DjlTeacher teacher, ServingConfig c) {
@@ -440,22 +443,7 @@ public final class ServingBenchmark {
     long[][] lat = new long[clients][perClient];
     AtomicLong failed = new AtomicLong();
     AtomicBoolean done = new AtomicBoolean();
-    Thread swapper = null;
-    if (periodic != null) {
-      swapper =
-          new Thread(
-              () -> {
-                while (!done.get()) {
-                  periodic.run();
-                  try {
-                    Thread.sleep(swapIntervalMs);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              });
-      swapper.start();
-    }
+    Thread swapper = periodic == null ? null : startSwapper(periodic, swapIntervalMs, done);
     List<Thread> threads = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int c = 0; c < clients; c++) {
