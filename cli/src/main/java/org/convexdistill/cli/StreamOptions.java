@@ -360,8 +360,8 @@ final class StreamOptions {
     @Option(
         names = "--batch-workers",
         description =
-            "Batches run side by side, each on one PyTorch thread (default: the number of cores,"
-                + " ${DEFAULT-VALUE} here).")
+            "Batches run side by side, the cores shared out among them as PyTorch threads"
+                + " (default: the number of cores, ${DEFAULT-VALUE} here).")
     int batchWorkers = Runtime.getRuntime().availableProcessors();
 
     /**
