@@ -89,10 +89,9 @@ public final class ServingBenchmark {
   private void run(PrintStream out) throws Exception {
     Images images =
         FashionMnist.load(DataLocation.resolve(data, out), FashionMnist.Split.TEST).images();
-    int cores = Runtime.getRuntime().availableProcessors();
     if (wrkSeconds > 0) {
       // As `distill serving` does: the cores shared out among the batch workers.
-      LocalStack.configureTorchThreads(Math.max(1, cores / batchWorkers));
+      LocalStack.configureTorchThreads(ServingConfig.torchThreadsFor(batchWorkers));
     }
     try (DjlTeacher teacher =
             DjlTeacher.load(teacherDir, FashionMnist.CLASSES.length, TeacherProvider.BATCH);
@@ -213,7 +212,7 @@ public final class ServingBenchmark {
             .withBatchWorkers(batchWorkers);
     int threads = Math.max(1, Math.min(2, clients));
     int cores = Runtime.getRuntime().availableProcessors();
-    int torchThreads = Math.max(1, cores / batchWorkers);
+    int torchThreads = ServingConfig.torchThreadsFor(batchWorkers);
     out.printf(
         "wrk: %d connections on %d threads, %d s per phase, PNG bodies (%d test images);"
             + " serving: %d batch workers x %d PyTorch threads, batches of <= 16 within 2 ms%n",

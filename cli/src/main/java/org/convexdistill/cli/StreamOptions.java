@@ -364,12 +364,9 @@ final class StreamOptions {
                 + " (default: the number of cores, ${DEFAULT-VALUE} here).")
     int batchWorkers = Runtime.getRuntime().availableProcessors();
 
-    /**
-     * PyTorch intra-op threads for this many workers: the cores shared out, at least one each. Set
-     * before the teacher loads.
-     */
+    /** PyTorch intra-op threads for {@link #batchWorkers}; set before the teacher loads. */
     int torchThreads() {
-      return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, batchWorkers));
+      return ServingConfig.torchThreadsFor(batchWorkers);
     }
 
     ServingConfig config(int httpPort) {

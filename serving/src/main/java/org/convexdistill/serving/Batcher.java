@@ -48,16 +48,6 @@ public final class Batcher implements AutoCloseable {
       int maxBatch,
       Duration maxDelay,
       int queueCapacity,
-      ServingMetrics metrics) {
-    this(runner, registry, maxBatch, maxDelay, queueCapacity, 1, metrics);
-  }
-
-  public Batcher(
-      HybridRunner runner,
-      ModelRegistry registry,
-      int maxBatch,
-      Duration maxDelay,
-      int queueCapacity,
       int workerCount,
       ServingMetrics metrics) {
     if (maxBatch < 1 || queueCapacity < 1 || workerCount < 1 || maxDelay.isNegative()) {

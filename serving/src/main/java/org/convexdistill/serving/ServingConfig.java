@@ -54,30 +54,6 @@ public record ServingConfig(
     }
   }
 
-  /** One batch worker. */
-  public ServingConfig(
-      int port,
-      int maxBatch,
-      Duration maxDelay,
-      int queueCapacity,
-      int maxBodyBytes,
-      int handlerThreads,
-      int keepVersions,
-      String host,
-      HttpGuard guard) {
-    this(
-        port,
-        maxBatch,
-        maxDelay,
-        queueCapacity,
-        maxBodyBytes,
-        handlerThreads,
-        keepVersions,
-        host,
-        guard,
-        1);
-  }
-
   /** No tokens, default hosts. */
   public ServingConfig(
       int port,
@@ -97,7 +73,8 @@ public record ServingConfig(
         handlerThreads,
         keepVersions,
         host,
-        HttpGuard.open());
+        HttpGuard.open(),
+        1);
   }
 
   /** Bound to 127.0.0.1. */
@@ -123,6 +100,14 @@ public record ServingConfig(
   /** Port 8080, batches of up to 16 within 5 ms, 256 queued, 1 MiB bodies, 32 threads, 10 kept. */
   public static ServingConfig defaults() {
     return new ServingConfig(8080, 16, Duration.ofMillis(5), 256, 1 << 20, 32, 10);
+  }
+
+  /**
+   * PyTorch intra-op threads for {@code workers} batch workers on this machine: the cores shared
+   * out, at least one each. Set before the teacher loads.
+   */
+  public static int torchThreadsFor(int workers) {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
   }
 
   public ServingConfig withPort(int p) {

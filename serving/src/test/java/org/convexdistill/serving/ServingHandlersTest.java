@@ -42,7 +42,7 @@ class ServingHandlersTest {
     ServingMetrics metrics = new ServingMetrics();
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.bindTo(prometheus);
-    batcher = new Batcher(runner, registry, 8, Duration.ofMillis(1), 64, metrics);
+    batcher = new Batcher(runner, registry, 8, Duration.ofMillis(1), 64, 1, metrics);
     Health health =
         new Health()
             .liveness("batcher", batcher::alive)

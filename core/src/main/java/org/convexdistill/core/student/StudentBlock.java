@@ -423,10 +423,6 @@ public final class StudentBlock {
   }
 
   /** Σ a[i]·b[off+i] with four independent accumulators (keeps the FP pipeline busy). */
-  private static float dot(float[] a, float[] b, int off, int len) {
-    return dot(a, 0, b, off, len);
-  }
-
   private static float dot(float[] a, int aOff, float[] b, int off, int len) {
     float s0 = 0;
     float s1 = 0;
