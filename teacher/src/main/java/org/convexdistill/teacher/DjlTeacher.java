@@ -22,7 +22,8 @@ import org.convexdistill.core.teacher.TensorShape;
 
 /**
  * The ResNet-18 teacher on DJL's PyTorch engine (CPU). Inference runs in batches of at most {@link
- * #batchSize()} samples; calls are serialised (the engine parallelises inside each op).
+ * #batchSize()} samples, on a {@link FrozenResNet18} copy (BatchNorm folded, tiny-map convolutions
+ * as matrix products) except while the teacher trains.
  */
 public final class DjlTeacher implements Teacher {
   /** File name stem of the saved parameters ({@code resnet18-0000.params}). */
@@ -38,6 +39,11 @@ public final class DjlTeacher implements Teacher {
   private final TensorShape[] shapes;
   private final int batchSize;
 
+  /** The inference copy; null while training (then passes run the blocks themselves). */
+  private volatile FrozenResNet18 frozen;
+
+  private NDManager frozenArrays;
+
   private DjlTeacher(
       Model model, List<Block> parts, SequentialBlock network, int numClasses, int batchSize) {
     this.model = model;
@@ -52,13 +58,32 @@ public final class DjlTeacher implements Teacher {
       shape = parts.get(p).getOutputShapes(new Shape[] {shape})[0];
       shapes[p + 1] = toTensorShape(shape);
     }
+    freeze();
+  }
+
+  /**
+   * Builds the inference copy from the current parameters. The trainer calls it when it is done;
+   * {@link #load} and {@link #create} have already.
+   */
+  synchronized void freeze() {
+    thaw();
+    frozenArrays = model.getNDManager().newSubManager();
+    frozen = FrozenResNet18.of(parts, 1, Preprocessing.SIDE, frozenArrays);
+  }
+
+  /** Drops the inference copy before the parameters change (training). */
+  synchronized void thaw() {
+    frozen = null;
+    if (frozenArrays != null) {
+      frozenArrays.close();
+      frozenArrays = null;
+    }
   }
 
   private static TensorShape toTensorShape(Shape s) {
     return new TensorShape((int) s.get(1), (int) s.get(2), (int) s.get(3));
   }
 
-  /** A new, randomly initialised teacher (seeded), ready to train. */
   /**
    * PyTorch's intra-op threads from now on (the engine must be loaded, i.e. a teacher created or
    * loaded). Returns the previous value. Lets a run train with every core and then run inference
@@ -70,6 +95,7 @@ public final class DjlTeacher implements Teacher {
     return before;
   }
 
+  /** A new, randomly initialised teacher (seeded), ready to train. */
   public static DjlTeacher create(int numClasses, long seed, int batchSize) {
     Engine.getInstance().setRandomSeed((int) seed);
     List<Block> parts = ResNet18.parts(numClasses);
@@ -230,12 +256,19 @@ public final class DjlTeacher implements Teacher {
             m.create(
                 Arrays.copyOfRange(input, start * inSize, (start + b) * inSize),
                 new Shape(b, in.channels(), in.height(), in.width()));
-        NDList list = new NDList(x);
-        ParameterStore ps = new ParameterStore(m, false);
-        for (int p = from; p < to; p++) {
-          list = parts.get(p).forward(ps, list, false);
+        FrozenResNet18 network = frozen;
+        NDArray y;
+        if (network != null) {
+          y = network.run(from, to, x);
+        } else {
+          NDList list = new NDList(x);
+          ParameterStore ps = new ParameterStore(m, false);
+          for (int p = from; p < to; p++) {
+            list = parts.get(p).forward(ps, list, false);
+          }
+          y = list.singletonOrThrow();
         }
-        float[] result = list.singletonOrThrow().toFloatArray();
+        float[] result = y.toFloatArray();
         System.arraycopy(result, 0, out, start * outSize, b * outSize);
       }
     }
@@ -244,6 +277,7 @@ public final class DjlTeacher implements Teacher {
 
   @Override
   public void close() {
+    thaw();
     model.close();
   }
 }

@@ -28,6 +28,9 @@ public final class ResNet18 {
   /** Filters of stages 1..4. */
   static final int[] FILTERS = {64, 128, 256, 512};
 
+  /** BatchNorm's ε (torchvision's). */
+  static final float BN_EPSILON = 1e-5f;
+
   private ResNet18() {}
 
   /** stem, stage1, stage2, stage3, stage4, head. */
@@ -93,7 +96,7 @@ public final class ResNet18 {
   }
 
   private static Block batchNorm() {
-    return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    return BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(0.9f).build();
   }
 
   /** Trainable parameters: weights and BN affine, not the running statistics. */

@@ -61,44 +61,50 @@ public final class TeacherTrainer {
       order[i] = i;
     }
     double accuracy = Double.NaN;
-    try (Trainer trainer = new Trainer(teacher.model(), config)) {
-      for (int epoch = 1; epoch <= options.epochs(); epoch++) {
-        long epochStart = System.nanoTime();
-        shuffle(order, random);
-        double lossSum = 0;
-        for (int step = 0; step < stepsPerEpoch; step++) {
-          long t0 = System.nanoTime();
-          for (int b = 0; b < batch; b++) {
-            int idx = order[step * batch + b];
-            augment(all, idx, x, b, random);
-            y[b] = train.labels()[idx];
-          }
-          double loss;
-          try (NDManager m = trainer.getManager().newSubManager()) {
-            NDArray xs = m.create(x, new Shape(batch, 1, SIDE, SIDE));
-            NDArray ys = m.create(y, new Shape(batch));
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-              NDList pred = trainer.forward(new NDList(xs));
-              NDArray l = trainer.getLoss().evaluate(new NDList(ys), pred);
-              gc.backward(l);
-              loss = l.getFloat();
+    // Training changes the parameters the inference copy was folded from: drop it meanwhile.
+    teacher.thaw();
+    try {
+      try (Trainer trainer = new Trainer(teacher.model(), config)) {
+        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+          long epochStart = System.nanoTime();
+          shuffle(order, random);
+          double lossSum = 0;
+          for (int step = 0; step < stepsPerEpoch; step++) {
+            long t0 = System.nanoTime();
+            for (int b = 0; b < batch; b++) {
+              int idx = order[step * batch + b];
+              augment(all, idx, x, b, random);
+              y[b] = train.labels()[idx];
             }
-            trainer.step();
+            double loss;
+            try (NDManager m = trainer.getManager().newSubManager()) {
+              NDArray xs = m.create(x, new Shape(batch, 1, SIDE, SIDE));
+              NDArray ys = m.create(y, new Shape(batch));
+              try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDList pred = trainer.forward(new NDList(xs));
+                NDArray l = trainer.getLoss().evaluate(new NDList(ys), pred);
+                gc.backward(l);
+                loss = l.getFloat();
+              }
+              trainer.step();
+            }
+            lossSum += loss;
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (listener != null) {
+              listener.onStep(epoch, step + 1, stepsPerEpoch, batch / seconds, loss);
+            }
           }
-          lossSum += loss;
-          double seconds = (System.nanoTime() - t0) / 1e9;
+          if (test != null) {
+            accuracy = accuracy(teacher, test);
+          }
           if (listener != null) {
-            listener.onStep(epoch, step + 1, stepsPerEpoch, batch / seconds, loss);
+            listener.onEpoch(
+                epoch, lossSum / stepsPerEpoch, accuracy, (System.nanoTime() - epochStart) / 1e9);
           }
-        }
-        if (test != null) {
-          accuracy = accuracy(teacher, test);
-        }
-        if (listener != null) {
-          listener.onEpoch(
-              epoch, lossSum / stepsPerEpoch, accuracy, (System.nanoTime() - epochStart) / 1e9);
         }
       }
+    } finally {
+      teacher.freeze();
     }
     return accuracy;
   }

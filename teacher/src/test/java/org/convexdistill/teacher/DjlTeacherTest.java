@@ -69,6 +69,58 @@ class DjlTeacherTest {
   }
 
   @Test
+  void theFrozenCopyEqualsTheLayerByLayerNetworkAtEverySplit() {
+    // BatchNorm statistics away from their initial 0/1 so the folding has something to get wrong.
+    try (DjlTeacher t = DjlTeacher.create(10, 4, 16)) {
+      Random r = new Random(2);
+      for (var pair : t.network().getParameters()) {
+        ai.djl.nn.Parameter p = pair.getValue();
+        String name = pair.getKey();
+        if (!name.contains("BatchNorm") && p.getType() != ai.djl.nn.Parameter.Type.BIAS) {
+          continue;
+        }
+        float[] v = new float[(int) p.getArray().size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] =
+              p.getType() == ai.djl.nn.Parameter.Type.RUNNING_VAR
+                      || p.getType() == ai.djl.nn.Parameter.Type.GAMMA
+                  ? 0.5f + r.nextFloat() * 1.5f
+                  : (float) r.nextGaussian() * 0.5f;
+        }
+        p.getArray().set(java.nio.FloatBuffer.wrap(v));
+      }
+      t.freeze();
+      float[][] frozen = passes(t);
+      t.thaw();
+      float[][] layers = passes(t);
+      for (int p = 0; p < frozen.length; p++) {
+        float scale = 0;
+        for (float v : layers[p]) {
+          scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(scale).as("pass %d is not trivial", p).isGreaterThan(0.1f);
+        for (int i = 0; i < frozen[p].length; i++) {
+          assertThat(frozen[p][i])
+              .as("pass %d value %d", p, i)
+              .isCloseTo(layers[p][i], org.assertj.core.api.Assertions.within(1e-4f * scale));
+        }
+      }
+    }
+  }
+
+  /** Every prefix, block and suffix, and the logits, on the shared images. */
+  private static float[][] passes(DjlTeacher t) {
+    float[][] out = new float[13][];
+    out[0] = t.logits(images, N);
+    for (int k = 1; k <= 4; k++) {
+      out[3 * k - 2] = t.prefix(k, images, N);
+      out[3 * k - 1] = t.block(k, out[3 * k - 2], N);
+      out[3 * k] = t.suffix(k, out[3 * k - 1], N);
+    }
+    return out;
+  }
+
+  @Test
   void threadsRunningPassesAtOnceGetWhatOneThreadGets() throws Exception {
     // Serving's batch workers share one teacher without a lock.
     float[] alone = teacher.logits(images, N);
