@@ -38,7 +38,7 @@ class AlertRulesTest {
   @Test
   void promtoolAcceptsTheRulesAndEveryAlertPassesItsUnitTest() throws Exception {
     assertThat(promtool("check", "rules", "convex-distill.rules.yaml"))
-        .contains("SUCCESS: 9 rules found");
+        .contains("SUCCESS: 10 rules found");
     assertThat(promtool("test", "rules", "convex-distill.rules.test.yaml")).contains("SUCCESS");
     JsonNode file = Manifests.YAML.readTree(RULES.toFile());
     JsonNode tests =

@@ -8,6 +8,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.convexdistill.core.stream.ImagePayload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Dynamic batching: requests queue FIFO (bounded: a full queue answers 503 at once instead of
@@ -18,6 +20,8 @@ import org.convexdistill.core.stream.ImagePayload;
  * (measured with the 32×32 ResNet-18 prefix), and while one batch runs the next one fills.
  */
 public final class Batcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
+
   /** The logits of one request's images and the model that produced them. */
   public record Result(float[] logits, int n, ServingModel model) {}
 
@@ -32,6 +36,14 @@ public final class Batcher implements AutoCloseable {
    * delay, about 1.5 ms of every ~11 ms batch).
    */
   static final long QUIET_NANOS = 500_000;
+
+  /**
+   * A worker that fails more often than this within {@link #DEATH_WINDOW_NANOS} is not restarted
+   * again: the fault is not transient, and liveness turning false gets the pod restarted.
+   */
+  static final int MAX_RESTARTS = 5;
+
+  static final long DEATH_WINDOW_NANOS = 60_000_000_000L;
 
   private final HybridRunner runner;
   private final ModelRegistry registry;
@@ -61,7 +73,7 @@ public final class Batcher implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.metrics = metrics;
     for (int i = 0; i < workerCount; i++) {
-      Thread t = new Thread(this::loop, "distill-batcher-" + i);
+      Thread t = new Thread(this::supervise, "distill-batcher-" + i);
       t.setDaemon(true);
       workers.add(t);
     }
@@ -79,6 +91,39 @@ public final class Batcher implements AutoCloseable {
       throw new OverloadedException("server overloaded: " + queue.size() + " requests queued");
     }
     return p.future();
+  }
+
+  /**
+   * Runs the batching loop, and runs it again when it fails: a worker holds nothing but the batch
+   * it runs (whose requests were already answered with the error), so a restart loses nothing.
+   */
+  private void supervise() {
+    long[] deaths = new long[MAX_RESTARTS + 1];
+    int count = 0;
+    while (true) {
+      try {
+        loop();
+        return;
+      } catch (Throwable e) {
+        long now = System.nanoTime();
+        deaths[count % deaths.length] = now;
+        count++;
+        metrics.workerDied("batcher");
+        boolean tooOften =
+            count > MAX_RESTARTS && now - deaths[count % deaths.length] < DEATH_WINDOW_NANOS;
+        if (tooOften || stopping) {
+          LOG.error(
+              "{} stopped after {} failures (liveness turns false): {}",
+              Thread.currentThread().getName(),
+              count,
+              e.toString(),
+              e);
+          return;
+        }
+        LOG.error("{} failed, restarting it: {}", Thread.currentThread().getName(), e, e);
+        metrics.workerRestarted("batcher");
+      }
+    }
   }
 
   private void loop() {
@@ -143,12 +188,19 @@ public final class Batcher implements AutoCloseable {
       for (Pending p : batch) {
         p.future().completeExceptionally(e);
       }
+    } catch (Error e) {
+      // Answer the batch's clients before the worker restarts (they would wait for nothing).
+      for (Pending p : batch) {
+        p.future().completeExceptionally(e);
+      }
+      throw e;
     }
   }
 
   /**
-   * False once a batching thread died (not by {@link #close}): the server would answer ever more
-   * slowly, or not at all.
+   * False once a batching thread stopped for good (not by {@link #close}): it failed more than
+   * {@link #MAX_RESTARTS} times in a minute, and the server would answer ever more slowly, or not
+   * at all.
    */
   public boolean alive() {
     return stopping || workers.stream().allMatch(Thread::isAlive);

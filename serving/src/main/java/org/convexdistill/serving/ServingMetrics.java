@@ -85,12 +85,30 @@ public final class ServingMetrics implements MeterBinder {
         .increment();
   }
 
-  /** The student follower's thread ended on an error (liveness is false from then on). */
-  void followerDied() {
+  /** A worker thread's loop ended on an error; {@code worker}: batcher or student-follower. */
+  void workerDied(String worker) {
     Counter.builder("distill.serving.worker.deaths")
-        .tag("worker", "student-follower")
+        .tag("worker", worker)
         .register(registry)
         .increment();
+  }
+
+  /** A worker that died was started again (it was safe to: see Batcher, StudentFollower). */
+  void workerRestarted(String worker) {
+    Counter.builder("distill.serving.worker.restarts")
+        .tag("worker", worker)
+        .register(registry)
+        .increment();
+  }
+
+  /** Deaths (or restarts, {@code restarts} true) of {@code worker} so far. */
+  public double workerEvents(String worker, boolean restarts) {
+    Counter c =
+        registry
+            .find(restarts ? "distill.serving.worker.restarts" : "distill.serving.worker.deaths")
+            .tag("worker", worker)
+            .counter();
+    return c == null ? 0 : c.count();
   }
 
   /** Swaps with the given outcome so far. */

@@ -24,7 +24,14 @@ import org.slf4j.LoggerFactory;
 public final class StudentFollower implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StudentFollower.class);
 
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaConnection kafka;
+
+  /** Replaced by a new one, at the same offsets, when the loop restarts. */
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  /** The next offset to read per partition: where a restarted loop resumes. */
+  private final Map<TopicPartition, Long> next = new java.util.HashMap<>();
+
   private final ModelRegistry registry;
   private final ServingMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -36,21 +43,67 @@ public final class StudentFollower implements AutoCloseable {
   private volatile boolean replayed;
 
   public StudentFollower(KafkaConnection kafka, ModelRegistry registry, ServingMetrics metrics) {
-    this.consumer =
-        StudentLog.consumer(
-            kafka, "distill-serving", java.util.List.of(Topics.STUDENTS, Topics.SERVING_CONTROL));
+    this.kafka = kafka;
+    this.consumer = newConsumer();
     this.registry = registry;
     this.metrics = metrics;
     this.replayEnd = consumer.endOffsets(consumer.assignment());
-    this.thread = new Thread(this::loop, "distill-student-follower");
+    this.thread = new Thread(this::supervise, "distill-student-follower");
     thread.setDaemon(true);
     thread.start();
   }
 
+  private KafkaConsumer<String, byte[]> newConsumer() {
+    return StudentLog.consumer(
+        kafka, "distill-serving", java.util.List.of(Topics.STUDENTS, Topics.SERVING_CONTROL));
+  }
+
+  /**
+   * Runs the loop, and after a failure runs it again on a new consumer from where it was: the
+   * follower's only state is its offsets (the registry keeps the models), so a restart loses
+   * nothing. The record being handled when it failed is skipped (it is the likeliest cause; it is
+   * logged and counted). More than {@link Batcher#MAX_RESTARTS} failures within a minute stop it:
+   * liveness turns false and the pod is restarted.
+   */
+  private void supervise() {
+    long[] deaths = new long[Batcher.MAX_RESTARTS + 1];
+    int count = 0;
+    while (true) {
+      try {
+        loop();
+        return;
+      } catch (RuntimeException | Error e) {
+        long now = System.nanoTime();
+        deaths[count % deaths.length] = now;
+        count++;
+        metrics.workerDied("student-follower");
+        boolean tooOften =
+            count > Batcher.MAX_RESTARTS
+                && now - deaths[count % deaths.length] < Batcher.DEATH_WINDOW_NANOS;
+        if (tooOften || closed.get()) {
+          LOG.error("student follower stopped (liveness turns false): {}", e.toString(), e);
+          return;
+        }
+        LOG.error("student follower failed, restarting it at {}: {}", next, e.toString(), e);
+        try {
+          KafkaConsumer<String, byte[]> c = newConsumer();
+          next.forEach(c::seek);
+          consumer = c;
+          metrics.workerRestarted("student-follower");
+        } catch (RuntimeException again) {
+          LOG.error("student follower cannot restart: {}", again.toString(), again);
+          return;
+        }
+      }
+    }
+  }
+
   private void loop() {
+    KafkaConsumer<String, byte[]> c = consumer;
     try {
       while (!closed.get()) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
           if (!registry.modelId().equals(r.key())) {
             continue;
           }
@@ -68,20 +121,15 @@ public final class StudentFollower implements AutoCloseable {
           }
         }
         if (!replayed) {
-          replayed = StudentLog.reached(consumer, replayEnd);
+          replayed = StudentLog.reached(c, replayEnd);
         }
       }
     } catch (WakeupException e) {
       if (!closed.get()) {
         throw e;
       }
-    } catch (RuntimeException | Error e) {
-      // Liveness turns false (alive() below): the pod is restarted and replays the log.
-      LOG.error("student follower stopped: {}", e.toString(), e);
-      metrics.followerDied();
-      throw e;
     } finally {
-      consumer.close();
+      c.close();
     }
   }
 

@@ -159,6 +159,40 @@ class ServingIntegrationTest {
   }
 
   @Test
+  void aFollowerThatDiesRestartsWhereItWasAndSkipsTheRecordItDiedOn() throws Exception {
+    String model = "follower-restart";
+    // The golden check of the first release runs out of memory (injected); the follower must
+    // come back on a new consumer after that record and serve the next release.
+    FaultyTeacher faulty = new FaultyTeacher(teacher, FaultyTeacher.Pass.SUFFIX, 1);
+    ModelRegistry registry =
+        new ModelRegistry(
+            model,
+            4,
+            d(),
+            c(),
+            3,
+            ReleasePolicy.permissive()
+                .withTeacherId("t")
+                .withGolden(new GoldenSet(faulty, 4, images.slice(0, 8)), 0.0));
+    ServingMetrics metrics = new ServingMetrics();
+    try (StudentFollower follower =
+        new StudentFollower(KafkaConnection.of(kafka.bootstrapServers()), registry, metrics)) {
+      for (long v = 1; v <= 2; v++) {
+        producer.send(signed(model, releaseOf(model, "t", v, d(), c()).encode(), null)).get();
+      }
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (registry.current().version() != 2 && System.nanoTime() < end) {
+        Thread.sleep(20);
+      }
+      assertThat(registry.current().version()).isEqualTo(2);
+      assertThat(follower.alive()).isTrue();
+      assertThat(metrics.workerEvents("student-follower", false)).isEqualTo(1);
+      assertThat(metrics.workerEvents("student-follower", true)).isEqualTo(1);
+      assertThat(metrics.swaps("accepted")).as("v1 was skipped, v2 accepted").isEqualTo(1);
+    }
+  }
+
+  @Test
   void aPinHoldsOnEveryReplicaAndAcrossARestart() throws Exception {
     String model = "pinned-model";
     java.util.function.Supplier<ServingNode> start = () -> guardedNode(model);
