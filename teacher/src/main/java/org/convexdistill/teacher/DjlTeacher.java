@@ -248,6 +248,10 @@ public final class DjlTeacher implements Teacher {
               + " need "
               + (long) n * inSize);
     }
+    FrozenResNet18 network = frozen;
+    if (network != null && from == HEAD) {
+      return network.head(input, n, in.channels(), in.height() * in.width());
+    }
     float[] out = new float[n * outSize];
     for (int start = 0; start < n; start += batchSize) {
       int b = Math.min(batchSize, n - start);
@@ -256,7 +260,6 @@ public final class DjlTeacher implements Teacher {
             m.create(
                 Arrays.copyOfRange(input, start * inSize, (start + b) * inSize),
                 new Shape(b, in.channels(), in.height(), in.width()));
-        FrozenResNet18 network = frozen;
         NDArray y;
         if (network != null) {
           y = network.run(from, to, x);
