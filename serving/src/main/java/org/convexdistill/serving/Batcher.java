@@ -37,14 +37,6 @@ public final class Batcher implements AutoCloseable {
    */
   static final long QUIET_NANOS = 500_000;
 
-  /**
-   * A worker that fails more often than this within {@link #DEATH_WINDOW_NANOS} is not restarted
-   * again: the fault is not transient, and liveness turning false gets the pod restarted.
-   */
-  static final int MAX_RESTARTS = 5;
-
-  static final long DEATH_WINDOW_NANOS = 60_000_000_000L;
-
   private final HybridRunner runner;
   private final ModelRegistry registry;
   private final int maxBatch;
@@ -98,24 +90,18 @@ public final class Batcher implements AutoCloseable {
    * it runs (whose requests were already answered with the error), so a restart loses nothing.
    */
   private void supervise() {
-    long[] deaths = new long[MAX_RESTARTS + 1];
-    int count = 0;
+    RestartBudget budget = new RestartBudget();
     while (true) {
       try {
         loop();
         return;
       } catch (Throwable e) {
-        long now = System.nanoTime();
-        deaths[count % deaths.length] = now;
-        count++;
         metrics.workerDied("batcher");
-        boolean tooOften =
-            count > MAX_RESTARTS && now - deaths[count % deaths.length] < DEATH_WINDOW_NANOS;
-        if (tooOften || stopping) {
+        if (!budget.failed(System.nanoTime()) || stopping) {
           LOG.error(
               "{} stopped after {} failures (liveness turns false): {}",
               Thread.currentThread().getName(),
-              count,
+              budget.failures(),
               e.toString(),
               e);
           return;
@@ -199,8 +185,8 @@ public final class Batcher implements AutoCloseable {
 
   /**
    * False once a batching thread stopped for good (not by {@link #close}): it failed more than
-   * {@link #MAX_RESTARTS} times in a minute, and the server would answer ever more slowly, or not
-   * at all.
+   * {@link RestartBudget#MAX_RESTARTS} times in a minute, and the server would answer ever more
+   * slowly, or not at all.
    */
   public boolean alive() {
     return stopping || workers.stream().allMatch(Thread::isAlive);

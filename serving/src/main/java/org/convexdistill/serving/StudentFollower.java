@@ -62,25 +62,18 @@ public final class StudentFollower implements AutoCloseable {
    * Runs the loop, and after a failure runs it again on a new consumer from where it was: the
    * follower's only state is its offsets (the registry keeps the models), so a restart loses
    * nothing. The record being handled when it failed is skipped (it is the likeliest cause; it is
-   * logged and counted). More than {@link Batcher#MAX_RESTARTS} failures within a minute stop it:
-   * liveness turns false and the pod is restarted.
+   * logged and counted). More than {@link RestartBudget#MAX_RESTARTS} failures within a minute stop
+   * it: liveness turns false and the pod is restarted.
    */
   private void supervise() {
-    long[] deaths = new long[Batcher.MAX_RESTARTS + 1];
-    int count = 0;
+    RestartBudget budget = new RestartBudget();
     while (true) {
       try {
         loop();
         return;
       } catch (RuntimeException | Error e) {
-        long now = System.nanoTime();
-        deaths[count % deaths.length] = now;
-        count++;
         metrics.workerDied("student-follower");
-        boolean tooOften =
-            count > Batcher.MAX_RESTARTS
-                && now - deaths[count % deaths.length] < Batcher.DEATH_WINDOW_NANOS;
-        if (tooOften || closed.get()) {
+        if (!budget.failed(System.nanoTime()) || closed.get()) {
           LOG.error("student follower stopped (liveness turns false): {}", e.toString(), e);
           return;
         }

@@ -53,7 +53,7 @@ class BatcherSupervisionTest {
     ServingMetrics metrics = new ServingMetrics();
     Batcher b = batcher(faulty, metrics);
     try {
-      for (int i = 0; i <= Batcher.MAX_RESTARTS; i++) {
+      for (int i = 0; i <= RestartBudget.MAX_RESTARTS; i++) {
         assertThat(b.alive()).as("alive before failure %d", i + 1).isTrue();
         CompletableFuture<Batcher.Result> f = b.submit(new byte[784], 1);
         assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
@@ -63,9 +63,11 @@ class BatcherSupervisionTest {
       while (b.alive() && System.nanoTime() < end) {
         Thread.sleep(10);
       }
-      assertThat(b.alive()).as("stopped after %d failures", Batcher.MAX_RESTARTS + 1).isFalse();
-      assertThat(metrics.workerEvents("batcher", false)).isEqualTo(Batcher.MAX_RESTARTS + 1);
-      assertThat(metrics.workerEvents("batcher", true)).isEqualTo(Batcher.MAX_RESTARTS);
+      assertThat(b.alive())
+          .as("stopped after %d failures", RestartBudget.MAX_RESTARTS + 1)
+          .isFalse();
+      assertThat(metrics.workerEvents("batcher", false)).isEqualTo(RestartBudget.MAX_RESTARTS + 1);
+      assertThat(metrics.workerEvents("batcher", true)).isEqualTo(RestartBudget.MAX_RESTARTS);
     } finally {
       b.close();
     }
