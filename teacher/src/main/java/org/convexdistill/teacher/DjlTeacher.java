@@ -249,8 +249,12 @@ public final class DjlTeacher implements Teacher {
               + (long) n * inSize);
     }
     FrozenResNet18 network = frozen;
-    if (network != null && from == HEAD) {
-      return network.head(input, n, in.channels(), in.height() * in.width());
+    if (network != null && to == HEAD + 1) {
+      // Every pass that ends in the head ends in the same plain-Java head, so a split pass
+      // (prefix, block, suffix) gives the full pass's logits bit for bit.
+      TensorShape maps = shapes[HEAD];
+      float[] y = from == HEAD ? input : run(from, HEAD, input, n, in, maps.size());
+      return network.head(y, n, maps.channels(), maps.height() * maps.width());
     }
     float[] out = new float[n * outSize];
     for (int start = 0; start < n; start += batchSize) {
