@@ -68,7 +68,7 @@ public final class DjlTeacher implements Teacher {
   synchronized void freeze() {
     thaw();
     frozenArrays = model.getNDManager().newSubManager();
-    frozen = FrozenResNet18.of(parts, 1, Preprocessing.SIDE, frozenArrays);
+    frozen = FrozenResNet18.of(parts, Preprocessing.SIDE, frozenArrays);
   }
 
   /** Drops the inference copy before the parameters change (training). */

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.pooling.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +32,7 @@ final class FrozenResNet18 {
     NDArray apply(NDArray x);
   }
 
-  /** The layers of each top-level part: stem, stage 1..4, head. */
+  /** The layers of each top-level part: stem, stage 1..4 (the head is {@link #head}). */
   private final List<List<Layer>> parts;
 
   /** The classifier: weight (classes × channels, row-major) and bias, as plain arrays. */
@@ -77,7 +76,10 @@ final class FrozenResNet18 {
     return logits;
   }
 
-  /** Runs parts [from, to) on {@code x} (arrays it creates belong to x's manager). */
+  /**
+   * Runs parts [from, to), to ≤ 5 (the head is {@link #head}), on {@code x} (arrays it creates
+   * belong to x's manager).
+   */
   NDArray run(int from, int to, NDArray x) {
     for (int p = from; p < to; p++) {
       for (Layer layer : parts.get(p)) {
@@ -88,11 +90,11 @@ final class FrozenResNet18 {
   }
 
   /**
-   * Freezes the network {@link ResNet18#parts} built, for inputs of {@code channels × side × side}.
-   * Folded arrays belong to {@code manager}.
+   * Freezes the network {@link ResNet18#parts} built, for inputs of side × side. Folded arrays
+   * belong to {@code manager}.
    */
-  static FrozenResNet18 of(List<Block> network, int channels, int side, NDManager manager) {
-    Builder b = new Builder(manager, channels, side);
+  static FrozenResNet18 of(List<Block> network, int side, NDManager manager) {
+    Builder b = new Builder(manager, side);
     List<List<Layer>> parts = new ArrayList<>();
     List<Block> stem = children(network.get(0));
     parts.add(
@@ -105,7 +107,7 @@ final class FrozenResNet18 {
       parts.add(stage);
     }
     Block linear = children(network.get(5)).get(1);
-    parts.add(List.of(b.head(linear)));
+    parts.add(List.of()); // the head runs in plain Java: head()
     return new FrozenResNet18(
         parts,
         linear.getParameters().get("weight").getArray().toFloatArray(),
@@ -122,7 +124,7 @@ final class FrozenResNet18 {
     private long height;
     private long width;
 
-    Builder(NDManager manager, int channels, int side) {
+    Builder(NDManager manager, int side) {
       this.manager = manager;
       this.height = side;
       this.width = side;
@@ -270,15 +272,6 @@ final class FrozenResNet18 {
         index[offset] = new NDIndex(String.format(pattern, offset, offset + 2 * n - 1));
       }
       return index;
-    }
-
-    /** Global average pool, then the linear classifier (weight stored transposed). */
-    Layer head(Block linear) {
-      NDArray weightT = linear.getParameters().get("weight").getArray().transpose().duplicate();
-      NDArray bias = linear.getParameters().get("bias").getArray().duplicate();
-      weightT.attach(manager);
-      bias.attach(manager);
-      return x -> Pool.globalAvgPool2d(x).dot(weightT).addi(bias);
     }
   }
 }
