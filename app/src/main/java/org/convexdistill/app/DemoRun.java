@@ -162,7 +162,7 @@ public final class DemoRun {
                       e.refit().iterations(),
                       e.refit().solverSeconds(),
                       e.refit().student().hiddenUnits(),
-                      e.refit().published().relativeGap(),
+                      e.refit().loosestRelativeGap(),
                       100 * e.refit().candidateAgreement()));
         }
         double outCount = count(s, "distill.images.out") + deadLettered(s);
@@ -267,7 +267,7 @@ public final class DemoRun {
           r.student().hiddenUnits(),
           r.iterations(),
           r.solverSeconds(),
-          r.published().relativeGap(),
+          r.loosestRelativeGap(),
           r.candidateMse(),
           100 * r.candidateAgreement(),
           // Trigger → published; a rejected candidate was never published: its solver time.

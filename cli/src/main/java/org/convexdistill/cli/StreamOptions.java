@@ -194,6 +194,15 @@ final class StreamOptions {
     double polishRatio = LearnerConfig.defaults().polishRatio();
 
     @Option(
+        names = "--shared-layer",
+        paramLabel = "F",
+        description =
+            "The paper's polishing: refit a second layer shared across outputs (group elastic"
+                + " net, gates and first layer kept) at F times that problem's lambda_max; 0 ="
+                + " off (default: ${DEFAULT-VALUE}).")
+    double sharedLayerRatio = LearnerConfig.defaults().sharedLayerRatio();
+
+    @Option(
         names = "--max-relative-gap",
         description = "Reject candidates with a looser certificate (default: ${DEFAULT-VALUE}).")
     double maxRelativeGap = LearnerConfig.defaults().maxRelativeGap();
@@ -268,6 +277,7 @@ final class StreamOptions {
             .setGapTolerance(gapTol)
             .setMaxIterations(maxIterations)
             .setPolishRatio(polishRatio)
+            .setSharedLayerRatio(sharedLayerRatio)
             .setMaxRelativeGap(maxRelativeGap)
             .setMseTolerance(mseTolerance)
             .setMinAgreement(minAgreement)

@@ -75,6 +75,38 @@ public final class SharedLayerPolish {
     }
   }
 
+  /**
+   * Polishes {@code oneVsAll} at one λ, {@code ratio}·λmax of the polishing problem, starting from
+   * its own (one-hot) second layer: the learner's refit, where the unit budget was already kept by
+   * the one-vs-all solve and a small ratio mainly removes the group lasso's shrinkage and lets
+   * every unit feed every output.
+   */
+  public static Polished atRatio(
+      StudentBlock oneVsAll,
+      float[] z,
+      float[] y,
+      int n,
+      double ratio,
+      double alpha,
+      double gapTolerance,
+      int maxIterations) {
+    int h = oneVsAll.hiddenUnits();
+    float[] phi = features(oneVsAll, z, n);
+    try (SharedLayerFit fit = new SharedLayerFit(phi, y, n, h, oneVsAll.outputDim())) {
+      SharedLayerFit.Result r =
+          fit.solve(
+              ratio * fit.lambdaMax(alpha),
+              alpha,
+              oneHotSecondLayer(oneVsAll),
+              gapTolerance,
+              maxIterations);
+      if (r.nonzeroRows() == 0) {
+        throw new InvalidProblemException("the shared-layer refit dropped every unit");
+      }
+      return new Polished(oneVsAll.withSharedSecondLayer(r.weights()), r, List.of(r));
+    }
+  }
+
   /** Φ: the student's hidden activations on the rows, n × h. */
   public static float[] features(StudentBlock s, float[] z, int n) {
     int h = s.hiddenUnits();

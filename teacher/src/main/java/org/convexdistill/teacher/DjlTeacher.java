@@ -248,12 +248,17 @@ public final class DjlTeacher implements Teacher {
               + " need "
               + (long) n * inSize);
     }
-    FrozenResNet18 network = frozen;
+    return runOn(frozen, from, to, input, n, in, outSize);
+  }
+
+  private float[] runOn(
+      FrozenResNet18 network, int from, int to, float[] input, int n, TensorShape in, int outSize) {
+    int inSize = in.size();
     if (network != null && to == HEAD + 1) {
       // Every pass that ends in the head ends in the same plain-Java head, so a split pass
       // (prefix, block, suffix) gives the full pass's logits bit for bit.
       TensorShape maps = shapes[HEAD];
-      float[] y = from == HEAD ? input : run(from, HEAD, input, n, in, maps.size());
+      float[] y = from == HEAD ? input : runOn(network, from, HEAD, input, n, in, maps.size());
       return network.head(y, n, maps.channels(), maps.height() * maps.width());
     }
     float[] out = new float[n * outSize];
@@ -280,6 +285,112 @@ public final class DjlTeacher implements Teacher {
       }
     }
     return out;
+  }
+
+  /**
+   * Block k under magnitude pruning (the paper's pruning baseline): of its convolution kernels'
+   * weights, the {@code keep} largest in magnitude stay, every other is set to zero (exactly {@code
+   * keep} survive: ties are broken by position); BatchNorm stays as trained. The pruned copy is an
+   * inference copy of its own (BatchNorm folded after pruning, so a pruned weight stays zero); the
+   * teacher's own weights are restored before this returns. It lives as long as the teacher.
+   *
+   * @throws IllegalArgumentException when {@code keep} is negative or above the block's kernel
+   *     weights
+   */
+  public synchronized PrunedBlock prunedBlock(int k, long keep) {
+    checkBlock(k);
+    List<NDArray> kernels = new java.util.ArrayList<>();
+    for (var pair : parts.get(k).getParameters()) {
+      NDArray a = pair.getValue().getArray();
+      if (pair.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT
+          && a.getShape().dimension() == 4) {
+        kernels.add(a);
+      }
+    }
+    long total = kernels.stream().mapToLong(a -> a.getShape().size()).sum();
+    if (keep < 0 || keep > total) {
+      throw new IllegalArgumentException(
+          "block " + k + " has " + total + " kernel weights; cannot keep " + keep);
+    }
+    float[][] original = new float[kernels.size()][];
+    float[] magnitudes = new float[(int) total];
+    for (int i = 0, at = 0; i < kernels.size(); i++) {
+      original[i] = kernels.get(i).toFloatArray();
+      for (float v : original[i]) {
+        magnitudes[at++] = Math.abs(v);
+      }
+    }
+    float[] sorted = magnitudes.clone();
+    Arrays.sort(sorted);
+    // Keep everything above the threshold, then the first ties at it until exactly keep survive.
+    float threshold = keep == 0 ? Float.POSITIVE_INFINITY : sorted[(int) (total - keep)];
+    long above = 0;
+    for (float m : magnitudes) {
+      above += m > threshold ? 1 : 0;
+    }
+    long ties = keep - above;
+    thaw();
+    NDManager arrays = model.getNDManager().newSubManager();
+    FrozenResNet18 pruned;
+    long nonZero = 0;
+    try {
+      for (int i = 0; i < kernels.size(); i++) {
+        float[] w = original[i].clone();
+        for (int j = 0; j < w.length; j++) {
+          float m = Math.abs(w[j]);
+          if (m < threshold || (m == threshold && ties-- <= 0)) {
+            w[j] = 0f;
+          }
+          nonZero += w[j] != 0f ? 1 : 0;
+        }
+        kernels.get(i).set(w);
+      }
+      pruned = FrozenResNet18.of(parts, Preprocessing.SIDE, arrays);
+    } finally {
+      for (int i = 0; i < kernels.size(); i++) {
+        kernels.get(i).set(original[i]);
+      }
+      freeze();
+    }
+    return new PrunedBlock(k, nonZero, total, pruned);
+  }
+
+  /** A magnitude-pruned copy of one block; {@link #apply} runs it (thread-safe, as the teacher). */
+  public final class PrunedBlock {
+    private final int block;
+    private final long nonZeroWeights;
+    private final long kernelWeights;
+    private final FrozenResNet18 network;
+
+    private PrunedBlock(int block, long nonZeroWeights, long kernelWeights, FrozenResNet18 net) {
+      this.block = block;
+      this.nonZeroWeights = nonZeroWeights;
+      this.kernelWeights = kernelWeights;
+      this.network = net;
+    }
+
+    /** The block's output for its inputs z: n × blockOutputShape(k).size(). */
+    public float[] apply(float[] z, int n) {
+      return runOn(network, block, block + 1, z, n, shapes[block], shapes[block + 1].size());
+    }
+
+    /** Kernel weights left non-zero (counted in the pruned kernels). */
+    public long nonZeroWeights() {
+      return nonZeroWeights;
+    }
+
+    /** Kernel weights of the block before pruning. */
+    public long kernelWeights() {
+      return kernelWeights;
+    }
+
+    /**
+     * What the pruned block stores: its non-zero kernel weights plus its BatchNorm affine
+     * parameters (the block's trainable parameters that are not kernels).
+     */
+    public long parameters() {
+      return nonZeroWeights + blockParameters(block) - kernelWeights;
+    }
   }
 
   @Override

@@ -153,6 +153,42 @@ class DjlTeacherTest {
   }
 
   @Test
+  void magnitudePruningKeepsExactlyTheLargestWeightsAndLeavesTheTeacherAlone() {
+    float[] z = teacher.prefix(4, images, N);
+    float[] before = teacher.block(4, z, N);
+    DjlTeacher.PrunedBlock all = teacher.prunedBlock(4, kernelWeights(4));
+    assertThat(all.nonZeroWeights()).isEqualTo(kernelWeights(4));
+    assertThat(all.parameters()).isEqualTo(teacher.blockParameters(4));
+    assertThat(all.apply(z, N)).containsExactly(before);
+
+    long keep = kernelWeights(4) / 10 + 7;
+    DjlTeacher.PrunedBlock tenth = teacher.prunedBlock(4, keep);
+    assertThat(tenth.nonZeroWeights()).isEqualTo(keep);
+    assertThat(tenth.parameters()).isEqualTo(teacher.blockParameters(4) - kernelWeights(4) + keep);
+    float[] pruned = tenth.apply(z, N);
+    assertThat(pruned).hasSameSizeAs(before).isNotEqualTo(before);
+    // The teacher's own weights are back: its block and full pass are unchanged.
+    assertThat(teacher.block(4, z, N)).containsExactly(before);
+    // With everything pruned only the BatchNorm shifts remain: an output that ignores its input.
+    DjlTeacher.PrunedBlock none = teacher.prunedBlock(4, 0);
+    assertThat(none.nonZeroWeights()).isZero();
+    float[] other = z.clone();
+    java.util.Arrays.fill(other, 0, other.length / 2, 3f);
+    assertThat(none.apply(other, N)).containsExactly(none.apply(z, N));
+    assertThatThrownBy(() -> teacher.prunedBlock(4, kernelWeights(4) + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("kernel weights");
+  }
+
+  /** Convolution kernel weights of stage k of a ResNet-18 (two basic blocks, a 1×1 downsample). */
+  private static long kernelWeights(int k) {
+    return switch (k) {
+      case 4 -> 3L * 3 * 256 * 512 + 3L * 3 * 512 * 512 * 3 + 256L * 512;
+      default -> throw new IllegalArgumentException();
+    };
+  }
+
+  @Test
   void shouldSaveAndLoadTheSameNetwork(@TempDir Path dir) throws Exception {
     teacher.save(dir);
     try (DjlTeacher loaded = DjlTeacher.load(dir, 10, 16)) {

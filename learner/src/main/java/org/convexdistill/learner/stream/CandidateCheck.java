@@ -47,7 +47,7 @@ public final class CandidateCheck {
         || !Finite.all(s.columnScales())) {
       return Verdict.no("non-finite weights");
     }
-    double gap = r.published().relativeGap();
+    double gap = r.loosestRelativeGap();
     if (!(gap <= config.maxRelativeGap())) {
       return Verdict.no(
           String.format("relative gap %.3g above the limit %.3g", gap, config.maxRelativeGap()));

@@ -17,7 +17,10 @@ import java.time.Duration;
  * @param pathPoints λ grid points of the first (cold) fit
  * @param pathMinRatio smallest λ / λ_max of that grid
  * @param lambdaStep factor by which a refit raises λ while the student exceeds the budget
- * @param polishRatio polishing refit on the support at this fraction of λ (0 = none)
+ * @param polishRatio support refit (relaxed lasso) on the selected support at this fraction of λ (0
+ *     = none)
+ * @param sharedLayerRatio the paper's polishing (appendix A.2): refit a second layer shared across
+ *     outputs by group elastic net at this fraction of that problem's λmax (0 = none)
  * @param holdoutEvery every k-th window row is held out for validation
  * @param maxRelativeGap a candidate whose certificate is looser than this is rejected
  * @param mseTolerance reject a candidate whose held-out MSE exceeds the current one's by more than
@@ -50,6 +53,7 @@ public record LearnerConfig(
     double pathMinRatio,
     double lambdaStep,
     double polishRatio,
+    double sharedLayerRatio,
     int holdoutEvery,
     double maxRelativeGap,
     double mseTolerance,
@@ -74,6 +78,7 @@ public record LearnerConfig(
     require(pathMinRatio > 0 && pathMinRatio < 1, "path min ratio must be in (0, 1)");
     require(lambdaStep > 1, "lambda step must be > 1");
     require(polishRatio >= 0 && polishRatio < 1, "polish ratio must be in [0, 1)");
+    require(sharedLayerRatio >= 0 && sharedLayerRatio < 1, "shared-layer ratio must be in [0, 1)");
     require(holdoutEvery >= 2, "holdout-every must be >= 2");
     require(maxRelativeGap > 0, "max relative gap must be positive");
     require(mseTolerance >= 0, "MSE tolerance must be >= 0");
@@ -112,6 +117,7 @@ public record LearnerConfig(
         0.002,
         1.1,
         0.1,
+        0,
         10,
         0.3,
         0.10,
@@ -147,6 +153,7 @@ public record LearnerConfig(
     private double pathMinRatio;
     private double lambdaStep;
     private double polishRatio;
+    private double sharedLayerRatio;
     private int holdoutEvery;
     private double maxRelativeGap;
     private double mseTolerance;
@@ -170,6 +177,7 @@ public record LearnerConfig(
       pathMinRatio = d.pathMinRatio();
       lambdaStep = d.lambdaStep();
       polishRatio = d.polishRatio();
+      sharedLayerRatio = d.sharedLayerRatio();
       holdoutEvery = d.holdoutEvery();
       maxRelativeGap = d.maxRelativeGap();
       mseTolerance = d.mseTolerance();
@@ -245,6 +253,11 @@ public record LearnerConfig(
       return this;
     }
 
+    public Builder setSharedLayerRatio(double v) {
+      sharedLayerRatio = v;
+      return this;
+    }
+
     public Builder setHoldoutEvery(int v) {
       holdoutEvery = v;
       return this;
@@ -305,6 +318,7 @@ public record LearnerConfig(
           pathMinRatio,
           lambdaStep,
           polishRatio,
+          sharedLayerRatio,
           holdoutEvery,
           maxRelativeGap,
           mseTolerance,

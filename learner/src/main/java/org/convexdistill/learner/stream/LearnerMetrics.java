@@ -153,7 +153,7 @@ public final class LearnerMetrics implements MeterBinder {
     }
     (r.warm() ? warmSeconds : coldSeconds).record(r.solverSeconds());
     (r.warm() ? warmIterations : coldIterations).record(r.iterations());
-    lastGap.set(r.published().relativeGap());
+    lastGap.set(r.loosestRelativeGap());
     candidateAgreement.set(r.candidateAgreement());
     if (outcome == RefitOutcome.PUBLISHED) {
       publishedAgreement.set(r.candidateAgreement());

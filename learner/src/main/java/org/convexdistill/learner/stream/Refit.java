@@ -1,6 +1,7 @@
 package org.convexdistill.learner.stream;
 
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.solver.SharedLayerFit;
 import org.convexdistill.solver.SolverResult;
 
 /**
@@ -8,7 +9,10 @@ import org.convexdistill.solver.SolverResult;
  * it scores on the window's held-out rows.
  *
  * @param next the warm state for the refit after this one
- * @param published the solution the student was built from (polished when polishing is on)
+ * @param published the one-vs-all solution the student was built from (the support refit's when it
+ *     ran)
+ * @param sharedLayer the paper's polishing of that student (a second layer shared across outputs),
+ *     or null when it did not run
  * @param warm whether the solve started from a previous solution
  * @param candidateMse held-out MSE of the candidate
  * @param currentMse held-out MSE of the current student on the same rows (NaN when none)
@@ -21,6 +25,7 @@ public record Refit(
     StudentBlock student,
     WarmState next,
     SolverResult published,
+    SharedLayerFit.Result sharedLayer,
     int iterations,
     int solves,
     double solverSeconds,
@@ -29,4 +34,29 @@ public record Refit(
     double currentMse,
     double candidateAgreement,
     double currentAgreement,
-    int heldOutRows) {}
+    int heldOutRows) {
+
+  /** λ of the last solve behind the served weights: the shared-layer refit's when it ran. */
+  public double servedLambda() {
+    return sharedLayer != null ? sharedLayer.lambda() : published.lambda();
+  }
+
+  /** The objective of that solve. */
+  public double servedObjective() {
+    return sharedLayer != null ? sharedLayer.objective() : published.objective();
+  }
+
+  /** The relative duality gap of that solve. */
+  public double servedRelativeGap() {
+    return sharedLayer != null ? sharedLayer.relativeGap() : published.relativeGap();
+  }
+
+  /**
+   * The loosest certificate behind the served weights: the first layer's solve and, with a shared
+   * layer, its refit.
+   */
+  public double loosestRelativeGap() {
+    double gap = published.relativeGap();
+    return sharedLayer == null ? gap : Math.max(gap, sharedLayer.relativeGap());
+  }
+}

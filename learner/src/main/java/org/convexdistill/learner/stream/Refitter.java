@@ -9,6 +9,8 @@ import org.convexdistill.solver.BudgetedFit;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.HeadMetric;
 import org.convexdistill.solver.RFista;
+import org.convexdistill.solver.SharedLayerFit;
+import org.convexdistill.solver.SharedLayerPolish;
 import org.convexdistill.solver.SolverOptions;
 import org.convexdistill.solver.SolverResult;
 import org.convexdistill.solver.StudentFactory;
@@ -22,6 +24,15 @@ public final class Refitter {
   private static final double COARSE_GAP = 1e-2;
   private static final int COARSE_ITERATIONS = 40;
   private static final int COARSE_REFINE_STEPS = 2;
+
+  /** The group-lasso share of the shared-layer refit's elastic net (the paper's α). */
+  static final double SHARED_LAYER_ALPHA = 0.95;
+
+  /**
+   * Iteration cap of the shared-layer refit: an iteration is one h×h×C product (no n), so even the
+   * cap costs well under a second for a few hundred units.
+   */
+  static final int SHARED_LAYER_ITERATIONS = 5000;
 
   private final LearnerConfig config;
   private final TeacherSuffix suffix;
@@ -156,7 +167,25 @@ public final class Refitter {
                   ? null
                   : new BudgetedFit.Start(start.weights(), start.lambda(), start.polished()));
       SolverResult used = fit.used();
-      StudentBlock student = StudentFactory.fromSolution(problem, used.weights(), outputs);
+      StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
+      SharedLayerFit.Result shared = null;
+      if (config.sharedLayerRatio() > 0 && student.hiddenUnits() > 0) {
+        SharedLayerPolish.Polished p =
+            SharedLayerPolish.atRatio(
+                student,
+                zt,
+                targets.data(),
+                train,
+                config.sharedLayerRatio(),
+                SHARED_LAYER_ALPHA,
+                config.gapTolerance(),
+                SHARED_LAYER_ITERATIONS);
+        student = p.student();
+        shared = p.result();
+      }
+      if (outputs != null) {
+        student = student.inBasis(outputs);
+      }
       // Both in the metric this learner fits (the logit coordinates by default), so a current
       // student of another kind (block outputs, before an upgrade) is compared on the same terms.
       boolean leading = Double.isInfinite(config.headWeight());
@@ -180,9 +209,10 @@ public final class Refitter {
           student,
           new WarmState(fit.selected().weights(), fit.selected().lambda(), used.weights()),
           used,
-          fit.iterations(),
-          fit.solves(),
-          fit.seconds(),
+          shared,
+          fit.iterations() + (shared == null ? 0 : shared.iterations()),
+          fit.solves() + (shared == null ? 0 : 1),
+          fit.seconds() + (shared == null ? 0 : shared.seconds()),
           fit.warm(),
           candidateMse,
           currentMse,

@@ -29,10 +29,11 @@ final class ReleaseAssembly {
         version,
         current == null ? 0 : current.version(),
         // λ, objective and gap all of the solve that produced the served weights (the support
-        // refit's when it ran, not the budget's λ with another solve's certificate).
-        r.published().lambda(),
-        r.published().objective(),
-        r.published().relativeGap(),
+        // refit's or the shared-layer refit's when they ran, not the budget's λ with another
+        // solve's certificate).
+        r.servedLambda(),
+        r.servedObjective(),
+        r.servedRelativeGap(),
         r.candidateMse(),
         r.candidateAgreement(),
         r.next().lambda(),

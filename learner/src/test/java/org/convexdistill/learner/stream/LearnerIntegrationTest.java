@@ -55,6 +55,7 @@ class LearnerIntegrationTest {
         0.05,
         1.1,
         0.1,
+        0,
         10,
         0.05,
         0.5,

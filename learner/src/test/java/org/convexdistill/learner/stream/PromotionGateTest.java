@@ -201,6 +201,32 @@ class PromotionGateTest {
     assertThat(w.weights().nonzeroGroups()).isEqualTo(r.student().hiddenUnits());
   }
 
+  @Test
+  void shouldPolishWithASharedSecondLayerAndCertifyTheServedWeightsByThatSolve() {
+    ActivationWindow.Snapshot snap = window();
+    LearnerConfig oneVsAll = config(48L * (D + 1), 0.6);
+    LearnerConfig shared = oneVsAll.toBuilder().setSharedLayerRatio(1e-3).build();
+    Refit plain = new Refitter(oneVsAll, suffix).fit(snap, null, null, null, 0);
+    Refit polished = new Refitter(shared, suffix).fit(snap, null, null, null, 0);
+    assertThat(plain.sharedLayer()).isNull();
+    assertThat(plain.student().isSharedOutput()).isFalse();
+    assertThat(polished.student().isSharedOutput()).isTrue();
+    // Same first-layer solve; the polish keeps its units or drops some, never adds one.
+    assertThat(polished.published().nonzeroGroups()).isEqualTo(plain.published().nonzeroGroups());
+    assertThat(polished.student().hiddenUnits()).isBetween(1, plain.student().hiddenUnits());
+    // The release carries the certificate of the solve that produced the served second layer.
+    assertThat(polished.servedLambda()).isEqualTo(polished.sharedLayer().lambda());
+    assertThat(polished.servedRelativeGap()).isEqualTo(polished.sharedLayer().relativeGap());
+    assertThat(polished.servedRelativeGap()).isLessThanOrEqualTo(shared.gapTolerance());
+    assertThat(polished.loosestRelativeGap())
+        .isEqualTo(
+            Math.max(polished.published().relativeGap(), polished.sharedLayer().relativeGap()));
+    // Here the support refit already removed most of the shrinkage: with a shared W2 the student
+    // does as well on held-out rows with no more units.
+    assertThat(polished.candidateMse()).isLessThan(1.05 * plain.candidateMse());
+    assertThat(CandidateCheck.check(polished, D, C, shared).accepted()).isTrue();
+  }
+
   private double logitMse(
       org.convexdistill.core.student.StudentBlock s, ActivationWindow.Snapshot w) {
     float[] out = new float[w.n() * C];
