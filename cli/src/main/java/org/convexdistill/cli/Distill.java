@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
       SolveCommand.class,
       PathCommand.class,
       BenchCommand.class,
+      ExperimentCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Distill implements Runnable {

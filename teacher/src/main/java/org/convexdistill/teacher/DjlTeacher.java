@@ -299,15 +299,8 @@ public final class DjlTeacher implements Teacher {
    */
   public synchronized PrunedBlock prunedBlock(int k, long keep) {
     checkBlock(k);
-    List<NDArray> kernels = new java.util.ArrayList<>();
-    for (var pair : parts.get(k).getParameters()) {
-      NDArray a = pair.getValue().getArray();
-      if (pair.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT
-          && a.getShape().dimension() == 4) {
-        kernels.add(a);
-      }
-    }
-    long total = kernels.stream().mapToLong(a -> a.getShape().size()).sum();
+    List<NDArray> kernels = kernels(k);
+    long total = kernelWeights(k);
     if (keep < 0 || keep > total) {
       throw new IllegalArgumentException(
           "block " + k + " has " + total + " kernel weights; cannot keep " + keep);
@@ -353,6 +346,24 @@ public final class DjlTeacher implements Teacher {
       freeze();
     }
     return new PrunedBlock(k, nonZero, total, pruned);
+  }
+
+  /** Convolution kernel weights of block k (what pruning counts; BatchNorm not included). */
+  public long kernelWeights(int k) {
+    checkBlock(k);
+    return kernels(k).stream().mapToLong(a -> a.getShape().size()).sum();
+  }
+
+  private List<NDArray> kernels(int k) {
+    List<NDArray> kernels = new java.util.ArrayList<>();
+    for (var pair : parts.get(k).getParameters()) {
+      NDArray a = pair.getValue().getArray();
+      if (pair.getValue().getType() == ai.djl.nn.Parameter.Type.WEIGHT
+          && a.getShape().dimension() == 4) {
+        kernels.add(a);
+      }
+    }
+    return kernels;
   }
 
   /** A magnitude-pruned copy of one block; {@link #apply} runs it (thread-safe, as the teacher). */

@@ -156,6 +156,7 @@ class DjlTeacherTest {
   void magnitudePruningKeepsExactlyTheLargestWeightsAndLeavesTheTeacherAlone() {
     float[] z = teacher.prefix(4, images, N);
     float[] before = teacher.block(4, z, N);
+    assertThat(teacher.kernelWeights(4)).isEqualTo(kernelWeights(4));
     DjlTeacher.PrunedBlock all = teacher.prunedBlock(4, kernelWeights(4));
     assertThat(all.nonZeroWeights()).isEqualTo(kernelWeights(4));
     assertThat(all.parameters()).isEqualTo(teacher.blockParameters(4));

@@ -1,0 +1,73 @@
+package org.convexdistill.experiments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.convexdistill.core.data.FashionMnist;
+import org.convexdistill.core.data.LabeledImages;
+import org.convexdistill.teacher.DjlTeacher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The compression experiment end to end on the repository's fixture, with a real teacher. */
+class CompressionExperimentTest {
+  @TempDir Path out;
+
+  static Path fixture() {
+    Path d = Path.of("").toAbsolutePath();
+    for (int up = 0; up < 4 && d != null; up++, d = d.getParent()) {
+      Path candidate = d.resolve("data/fashion-mnist-mini");
+      if (Files.isDirectory(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("data/fashion-mnist-mini not found");
+  }
+
+  @Test
+  void writesEveryRowThePlotAndTheReportWithPruningMatchedToTheConvexStudent() throws Exception {
+    LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
+    LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(200);
+    CompressionExperiment.Settings s =
+        new CompressionExperiment.Settings(
+            List.of(4), List.of(16.0), 1, 300, 4, 1e-2, out, "distill experiment compression -x");
+    CompressionExperiment.Result r;
+    try (DjlTeacher teacher = DjlTeacher.create(10, 5, 50)) {
+      r = CompressionExperiment.run(teacher, train.images(), test, s, null);
+      long bn = teacher.blockParameters(4) - teacher.kernelWeights(4);
+      CompressionExperiment.Row convex = r.rows().get(0);
+      CompressionExperiment.Row shared = r.rows().get(1);
+      CompressionExperiment.Row pruned = r.rows().get(2);
+      assertThat(convex.kind()).isEqualTo(CompressionExperiment.CONVEX);
+      assertThat(shared.kind()).isEqualTo(CompressionExperiment.SHARED);
+      assertThat(pruned.kind()).isEqualTo(CompressionExperiment.PRUNE);
+      // Equal non-zero weights: the pruned block keeps the convex student's parameter count.
+      assertThat(pruned.blockParameters() - bn).isEqualTo(convex.blockParameters());
+      assertThat(convex.blockParameters()).isLessThanOrEqualTo(teacher.blockParameters(4) / 16);
+      long rest = teacher.totalParameters() - teacher.blockParameters(4);
+      assertThat(convex.modelParameters()).isEqualTo(rest + convex.blockParameters());
+      for (CompressionExperiment.Row row : r.rows()) {
+        assertThat(row.accuracy()).isBetween(0.0, 1.0);
+        assertThat(row.agreement()).isBetween(0.0, 1.0);
+      }
+    }
+    assertThat(r.rows()).hasSize(3);
+    List<String> csv = Files.readAllLines(r.csv());
+    assertThat(csv).hasSize(4);
+    assertThat(csv.get(0)).startsWith("block,kind,target_ratio,seed,block_parameters");
+    assertThat(csv.get(3)).startsWith("4,magnitude pruning,16.0,0,");
+    BufferedImage png = ImageIO.read(r.png().toFile());
+    assertThat(png).isNotNull();
+    assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
+    assertThat(png.getHeight()).isEqualTo(LinePlot.HEIGHT);
+    String md = Files.readString(r.md());
+    assertThat(md)
+        .contains("`distill experiment compression -x`")
+        .contains("| 4 | convex one-vs-all | 16×")
+        .contains("| 4 | magnitude pruning | 16×");
+  }
+}
