@@ -93,6 +93,7 @@ final class ExperimentCommand implements Runnable {
               samples != null ? samples : s.samples(),
               s.gates(),
               s.gapTolerance(),
+              s.mlpEpochs(),
               s.out(),
               s.command());
       Path dir = DataLocation.resolve(data, System.err);

@@ -10,8 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
+import org.convexdistill.core.student.OutputBasis;
+import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.learner.evaluation.HybridEvaluation;
+import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
 import org.convexdistill.learner.offline.OfflineDistiller;
@@ -21,8 +24,9 @@ import org.convexdistill.teacher.DjlTeacher;
  * The paper's compression experiment (Fig. 3a/4): test accuracy against whole-model size when one
  * block is replaced, for every student kind and magnitude pruning at equal non-zero weights, the
  * teacher as a dashed line. Per block, ratio and seed: one convex fit gives the one-vs-all student
- * and, by the paper's polishing, the shared-output one; the pruned block keeps as many non-zero
- * kernel weights as the one-vs-all student has parameters.
+ * and, by the paper's polishing, the shared-output one; the non-convex MLP (Adam) gets as many
+ * weights and the pruned block as many non-zero kernel weights as the one-vs-all student has
+ * parameters.
  */
 public final class CompressionExperiment {
   /** Student kinds, as they appear in the CSV and the legend. */
@@ -30,6 +34,7 @@ public final class CompressionExperiment {
 
   static final String SHARED = "convex shared (polished)";
   static final String PRUNE = "magnitude pruning";
+  static final String MLP = "non-convex MLP (Adam)";
 
   /**
    * The grid and where to write.
@@ -47,17 +52,26 @@ public final class CompressionExperiment {
       int samples,
       int gates,
       double gapTolerance,
+      int mlpEpochs,
       Path out,
       String command) {
     /** The reduced grid: block 4 at 32× and 128×, one seed, 1,000 images, 32 gates. */
     public static Settings quick(Path out, String command) {
-      return new Settings(List.of(4), List.of(32.0, 128.0), 1, 1000, 32, 1e-2, out, command);
+      return new Settings(List.of(4), List.of(32.0, 128.0), 1, 1000, 32, 1e-2, 200, out, command);
     }
 
     /** The full grid: blocks 3 and 4 at 8× to 128×, three seeds, 10,000 images, 32 gates. */
     public static Settings full(Path out, String command) {
       return new Settings(
-          List.of(3, 4), List.of(8.0, 16.0, 32.0, 64.0, 128.0), 3, 10_000, 32, 1e-3, out, command);
+          List.of(3, 4),
+          List.of(8.0, 16.0, 32.0, 64.0, 128.0),
+          3,
+          10_000,
+          32,
+          1e-3,
+          100,
+          out,
+          command);
     }
   }
 
@@ -103,6 +117,10 @@ public final class CompressionExperiment {
     int total = s.blocks().size() * s.ratios().size() * s.seeds();
     int done = 0;
     long start = System.nanoTime();
+    Map<Integer, Activations> activations = new java.util.TreeMap<>();
+    for (int k : s.blocks()) {
+      activations.put(k, Activations.extract(teacher, unlabeled, k));
+    }
     for (int k : s.blocks()) {
       long blockParams = teacher.blockParameters(k);
       long rest = teacher.totalParameters() - blockParams;
@@ -123,7 +141,9 @@ public final class CompressionExperiment {
                   // Block 4's suffix is linear: fit the teacher's own logits (label-free).
                   .optHeadWeight(k == 4 ? Double.POSITIVE_INFINITY : 0)
                   .build();
-          DistilledBlock b = OfflineDistiller.distill(teacher, unlabeled, o, null);
+          Activations a = activations.get(k);
+          OutputBasis basis = OfflineDistiller.headBasis(teacher, o, a.outputs().shape()[1]);
+          DistilledBlock b = OfflineDistiller.fit(a, blockParams, o, null, 0, basis);
           double fitSeconds = (System.nanoTime() - t0) / 1e9;
           HybridEvaluation.Figures one =
               score(teacher, k, Hybrid.Replacement.of(b.oneVsAll()), test);
@@ -133,6 +153,20 @@ public final class CompressionExperiment {
           HybridEvaluation.Figures shared =
               score(teacher, k, Hybrid.Replacement.of(b.student()), test);
           rows.add(row(k, SHARED, ratio, seed, b.student().parameterCount(), rest, shared, 0));
+          // The paper's rule: the non-convex student gets the convex one's parameter count.
+          long t2 = System.nanoTime();
+          int d = a.inputs().shape()[1];
+          StudentBlock mlp =
+              MlpStudent.train(
+                  a,
+                  basis,
+                  MlpStudent.unitsFor(
+                      b.oneVsAll().parameterCount(), d, a.outputs().shape()[1], basis),
+                  s.mlpEpochs(),
+                  seed);
+          double mlpSeconds = (System.nanoTime() - t2) / 1e9;
+          HybridEvaluation.Figures nonConvex = score(teacher, k, Hybrid.Replacement.of(mlp), test);
+          rows.add(row(k, MLP, ratio, seed, mlp.parameterCount(), rest, nonConvex, mlpSeconds));
           if (seed == 0) {
             long t1 = System.nanoTime();
             DjlTeacher.PrunedBlock pruned =
@@ -155,7 +189,8 @@ public final class CompressionExperiment {
             double elapsed = (System.nanoTime() - start) / 1e9;
             progress.printf(
                 Locale.ROOT,
-                "[%d/%d] block %d at %.0fx, seed %d: convex %.2f%%, shared %.2f%%  (ETA %s)%n",
+                "[%d/%d] block %d at %.0fx, seed %d: convex %.2f%%, shared %.2f%%, MLP %.2f%%"
+                    + "  (ETA %s)%n",
                 done,
                 total,
                 k,
@@ -163,6 +198,7 @@ public final class CompressionExperiment {
                 seed,
                 100 * one.hybridAccuracy(),
                 100 * shared.hybridAccuracy(),
+                100 * nonConvex.hybridAccuracy(),
                 eta(elapsed / done * (total - done)));
           }
         }
@@ -236,11 +272,12 @@ public final class CompressionExperiment {
     LinePlot p =
         new LinePlot(
             "Test accuracy vs model size (one block replaced)",
-            "whole-model parameters",
+            "whole-model parameters (millions)",
             "test accuracy (%)",
-            true);
+            false);
     for (Row r : rows) {
-      p.point("block " + r.block() + ": " + r.kind(), r.modelParameters(), 100 * r.accuracy());
+      p.point(
+          "block " + r.block() + ": " + r.kind(), r.modelParameters() / 1e6, 100 * r.accuracy());
     }
     return p.horizontalLine(
         String.format(Locale.ROOT, "teacher %.2f%%", 100 * teacherAccuracy), 100 * teacherAccuracy);
@@ -255,13 +292,15 @@ public final class CompressionExperiment {
             Locale.ROOT,
             "Teacher: %.2f %% test accuracy, %,d parameters. Students fitted to %,d unlabeled"
                 + " training images (%d gates, gap %.0e, seeds 0..%d); pruning keeps as many"
-                + " non-zero kernel weights as the one-vs-all student has parameters.%n%n",
+                + " non-zero kernel weights as the one-vs-all student has parameters, and the"
+                + " non-convex MLP (Adam, %d epochs) as many weights.%n%n",
             100 * teacherAccuracy,
             teacherParams,
             s.samples(),
             s.gates(),
             s.gapTolerance(),
-            s.seeds() - 1));
+            s.seeds() - 1,
+            s.mlpEpochs()));
     b.append(
         "| block | kind | target | seed | block params | model params | accuracy | Δ teacher | agreement |\n");
     b.append("|---|---|---|---|---|---|---|---|---|\n");

@@ -34,14 +34,28 @@ class CompressionExperimentTest {
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(200);
     CompressionExperiment.Settings s =
         new CompressionExperiment.Settings(
-            List.of(4), List.of(16.0), 1, 300, 4, 1e-2, out, "distill experiment compression -x");
+            List.of(4),
+            List.of(16.0),
+            1,
+            300,
+            4,
+            1e-2,
+            20,
+            out,
+            "distill experiment compression -x");
     CompressionExperiment.Result r;
     try (DjlTeacher teacher = DjlTeacher.create(10, 5, 50)) {
       r = CompressionExperiment.run(teacher, train.images(), test, s, null);
       long bn = teacher.blockParameters(4) - teacher.kernelWeights(4);
       CompressionExperiment.Row convex = r.rows().get(0);
       CompressionExperiment.Row shared = r.rows().get(1);
-      CompressionExperiment.Row pruned = r.rows().get(2);
+      CompressionExperiment.Row mlp = r.rows().get(2);
+      CompressionExperiment.Row pruned = r.rows().get(3);
+      assertThat(mlp.kind()).isEqualTo(CompressionExperiment.MLP);
+      // Parameter matching: at most the convex student's, less by under one unit's weights.
+      assertThat(mlp.blockParameters())
+          .isLessThanOrEqualTo(convex.blockParameters())
+          .isGreaterThan(convex.blockParameters() - (256 * 2 * 2 + 10));
       assertThat(convex.kind()).isEqualTo(CompressionExperiment.CONVEX);
       assertThat(shared.kind()).isEqualTo(CompressionExperiment.SHARED);
       assertThat(pruned.kind()).isEqualTo(CompressionExperiment.PRUNE);
@@ -55,11 +69,11 @@ class CompressionExperimentTest {
         assertThat(row.agreement()).isBetween(0.0, 1.0);
       }
     }
-    assertThat(r.rows()).hasSize(3);
+    assertThat(r.rows()).hasSize(4);
     List<String> csv = Files.readAllLines(r.csv());
-    assertThat(csv).hasSize(4);
+    assertThat(csv).hasSize(5);
     assertThat(csv.get(0)).startsWith("block,kind,target_ratio,seed,block_parameters");
-    assertThat(csv.get(3)).startsWith("4,magnitude pruning,16.0,0,");
+    assertThat(csv.get(4)).startsWith("4,magnitude pruning,16.0,0,");
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png).isNotNull();
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
@@ -68,6 +82,7 @@ class CompressionExperimentTest {
     assertThat(md)
         .contains("`distill experiment compression -x`")
         .contains("| 4 | convex one-vs-all | 16×")
+        .contains("| 4 | non-convex MLP (Adam) | 16×")
         .contains("| 4 | magnitude pruning | 16×");
   }
 }

@@ -1,0 +1,77 @@
+package org.convexdistill.experiments;
+
+import org.convexdistill.core.student.OutputBasis;
+import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.learner.offline.Activations;
+import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.teacher.MlpTrainer;
+
+/**
+ * The non-convex MLP baseline as a servable student: a ReLU MLP is the gated ReLU network whose
+ * gates are its own first-layer rows, ReLU(z·w) = 1(z·w &gt; 0)·(z·w), so it is a shared-output
+ * {@link StudentBlock} with h gates. Trained on the same targets as the convex students (the
+ * basis's leading coordinates when there is a basis).
+ */
+final class MlpStudent {
+  /** Adam's step size and mini-batch rows (the paper's non-convex students use Adam). */
+  static final float LEARNING_RATE = 1e-3f;
+
+  static final int BATCH = 100;
+
+  private MlpStudent() {}
+
+  /** Hidden units whose weights h·(d + r) (plus the basis) fit in {@code parameters}. */
+  static int unitsFor(long parameters, int d, int c, OutputBasis basis) {
+    long basisParams = basis == null ? 0 : basis.parameterCount();
+    int width = basis == null ? c : basis.rank();
+    return (int) Math.max(1, (parameters - basisParams) / (d + width));
+  }
+
+  /** Trains h units for {@code epochs} on the activations and returns the student. */
+  static StudentBlock train(Activations a, OutputBasis basis, int hidden, int epochs, long seed) {
+    int n = a.samples();
+    int d = a.inputs().shape()[1];
+    int c = a.outputs().shape()[1];
+    float[] y = Refitter.targets(a.outputs().data(), n, c, basis, basis != null).data();
+    int width = y.length / n;
+    float[] scales = rmsScales(a.inputs().data(), n, d);
+    float[] x = a.inputs().data().clone();
+    for (int r = 0; r < n; r++) {
+      for (int i = 0; i < d; i++) {
+        x[r * d + i] = scales[i] > 0 ? x[r * d + i] / scales[i] : 0f;
+      }
+    }
+    MlpTrainer.Trained t =
+        MlpTrainer.train(
+            x,
+            y,
+            n,
+            d,
+            width,
+            new MlpTrainer.Options(hidden, epochs, BATCH, LEARNING_RATE, seed),
+            null);
+    int[] unitGate = new int[hidden];
+    for (int u = 0; u < hidden; u++) {
+      unitGate[u] = u;
+    }
+    StudentBlock s =
+        StudentBlock.sharedOutput(
+            d, width, scales, t.firstLayer(), unitGate, t.firstLayer(), t.secondLayer());
+    return basis == null ? s : s.inBasis(basis);
+  }
+
+  /** Column RMS values (zero columns keep scale 0, which maps them to 0). */
+  static float[] rmsScales(float[] z, int n, int d) {
+    double[] sum = new double[d];
+    for (int r = 0; r < n; r++) {
+      for (int i = 0; i < d; i++) {
+        sum[i] += (double) z[r * d + i] * z[r * d + i];
+      }
+    }
+    float[] s = new float[d];
+    for (int i = 0; i < d; i++) {
+      s[i] = (float) Math.sqrt(sum[i] / n);
+    }
+    return s;
+  }
+}
