@@ -1,13 +1,14 @@
 package org.convexdistill.cli;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.convexdistill.app.DataLocation;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.experiments.CompressionExperiment;
+import org.convexdistill.experiments.LowSampleExperiment;
+import org.convexdistill.experiments.Written;
 import org.convexdistill.teacher.DjlTeacher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,13 +20,70 @@ import picocli.CommandLine.Option;
     name = "experiment",
     mixinStandardHelpOptions = true,
     description = "The paper's experiments: CSV, PNG plots and a Markdown report in --out.",
-    subcommands = {ExperimentCommand.Compression.class})
+    subcommands = {ExperimentCommand.Compression.class, ExperimentCommand.LowSample.class})
 final class ExperimentCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The flags every experiment takes. */
+  static final class Common {
+    @Option(names = "--quick", description = "The reduced grid: minutes on 2 cores.")
+    boolean quick;
+
+    @Option(names = "--seeds", paramLabel = "K", description = "Gate (and MLP) seeds 0..K-1.")
+    Integer seeds;
+
+    @Option(
+        names = "--test-limit",
+        paramLabel = "N",
+        description = "Score on the first N test images (default: 1,000 with --quick, else all).")
+    Integer testLimit;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the files go.")
+    Path out;
+
+    @Mixin TeacherOptions teacherOptions;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder.")
+    Path data;
+
+    Path dir;
+    LabeledImages train;
+    LabeledImages test;
+
+    /** Validates the flags and loads the data. */
+    void load(String name) throws Exception {
+      if (seeds != null && seeds < 1) {
+        throw new UserException("--seeds must be at least 1");
+      }
+      if (testLimit != null && testLimit < 1) {
+        throw new UserException("--test-limit must be at least 1");
+      }
+      if (out == null) {
+        out = Path.of("experiments-out", name);
+      }
+      dir = DataLocation.resolve(data, System.err);
+      train = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+      LabeledImages all = FashionMnist.load(dir, FashionMnist.Split.TEST);
+      int limit = testLimit != null ? testLimit : quick ? 1000 : all.count();
+      test = all.head(Math.min(limit, all.count()));
+    }
+
+    int seeds(int grid) {
+      return seeds != null ? seeds : grid;
+    }
+
+    static String command(CommandLine.Model.CommandSpec spec) {
+      return "distill " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    }
+
+    static void done(Written w) {
+      System.out.println("wrote " + w.csv() + ", " + w.png() + " and " + w.md());
+    }
   }
 
   /** {@code distill experiment compression}. */
@@ -35,18 +93,11 @@ final class ExperimentCommand implements Runnable {
       sortOptions = false,
       description =
           "Test accuracy vs whole-model size with one block replaced: convex one-vs-all and"
-              + " shared-output (polished) students and magnitude pruning at equal non-zero"
-              + " weights (paper Fig. 3a/4).")
+              + " shared-output (polished) students, the non-convex MLP (Adam) and magnitude"
+              + " pruning at equal parameters (paper Fig. 3a/4). --quick: block 4 at 32x and"
+              + " 128x, 1,000 images.")
   static final class Compression implements Callable<Integer> {
-    @Option(
-        names = "--quick",
-        description =
-            "The reduced grid (block 4 at 8x and 32x, 1 seed, 1,000 images, 1,000 test images):"
-                + " minutes on 2 cores.")
-    boolean quick;
-
-    @Option(names = "--seeds", paramLabel = "K", description = "Gate seeds 0..K-1.")
-    Integer seeds;
+    @Mixin Common common;
 
     @Option(
         names = "--samples",
@@ -54,68 +105,83 @@ final class ExperimentCommand implements Runnable {
         description = "Unlabeled training images the students are fitted to.")
     Integer samples;
 
-    @Option(
-        names = "--test-limit",
-        paramLabel = "N",
-        description = "Score on the first N test images (default: 1,000 with --quick, else all).")
-    Integer testLimit;
-
-    @Option(
-        names = "--out",
-        paramLabel = "DIR",
-        defaultValue = "experiments/compression",
-        description = "Where the CSV, PNG and Markdown go (default: ${DEFAULT-VALUE}).")
-    Path out;
-
-    @Mixin TeacherOptions teacherOptions;
-
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder.")
-    Path data;
-
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      String command =
-          "distill " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-      CompressionExperiment.Settings s =
-          quick
-              ? CompressionExperiment.Settings.quick(out, command)
-              : CompressionExperiment.Settings.full(out, command);
-      if ((seeds != null && seeds < 1) || (samples != null && samples < 1)) {
-        throw new UserException("--seeds and --samples must be at least 1");
+      if (samples != null && samples < 1) {
+        throw new UserException("--samples must be at least 1");
       }
+      common.load("compression");
+      String command = Common.command(spec);
+      CompressionExperiment.Settings s =
+          common.quick
+              ? CompressionExperiment.Settings.quick(common.out, command)
+              : CompressionExperiment.Settings.full(common.out, command);
       s =
           new CompressionExperiment.Settings(
               s.blocks(),
               s.ratios(),
-              seeds != null ? seeds : s.seeds(),
+              common.seeds(s.seeds()),
               samples != null ? samples : s.samples(),
               s.gates(),
               s.gapTolerance(),
               s.mlpEpochs(),
               s.out(),
               s.command());
-      Path dir = DataLocation.resolve(data, System.err);
-      LabeledImages train = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
-      LabeledImages test = FashionMnist.load(dir, FashionMnist.Split.TEST);
-      int limit = testLimit != null ? testLimit : quick ? 1000 : test.count();
-      if (limit < 1) {
-        throw new UserException("--test-limit must be at least 1");
-      }
-      test = test.head(Math.min(limit, test.count()));
       System.err.printf(
-          Locale.ROOT,
           "compression: blocks %s, ratios %s, %d seed(s), %d unlabeled images, %d test images%n",
           s.blocks(),
           s.ratios(),
           s.seeds(),
-          Math.min(s.samples(), train.count()),
-          test.count());
-      try (DjlTeacher teacher = teacherOptions.load()) {
-        CompressionExperiment.Result r =
-            CompressionExperiment.run(teacher, train.images(), test, s, System.err);
-        System.out.println("wrote " + r.csv() + ", " + r.png() + " and " + r.md());
+          Math.min(s.samples(), common.train.count()),
+          common.test.count());
+      try (DjlTeacher teacher = common.teacherOptions.load()) {
+        Common.done(
+            CompressionExperiment.run(teacher, common.train.images(), common.test, s, System.err));
+      }
+      return 0;
+    }
+  }
+
+  /** {@code distill experiment low-sample}. */
+  @Command(
+      name = "low-sample",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description =
+          "Convex vs non-convex students fitted to 10, 50, 100, 500 unlabeled images per class"
+              + " (the first 10*m training images) at 32x (paper Fig. 3b/6). --quick: 10, 50, 100.")
+  static final class LowSample implements Callable<Integer> {
+    @Mixin Common common;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      common.load("low-sample");
+      String command = Common.command(spec);
+      LowSampleExperiment.Settings s =
+          common.quick
+              ? LowSampleExperiment.Settings.quick(common.out, command)
+              : LowSampleExperiment.Settings.full(common.out, command);
+      s =
+          new LowSampleExperiment.Settings(
+              s.block(),
+              s.perClass(),
+              s.ratio(),
+              common.seeds(s.seeds()),
+              s.gates(),
+              s.gapTolerance(),
+              s.mlpEpochs(),
+              s.out(),
+              s.command());
+      System.err.printf(
+          "low-sample: block %d, %s per class, %d seed(s), %d test images%n",
+          s.block(), s.perClass(), s.seeds(), common.test.count());
+      try (DjlTeacher teacher = common.teacherOptions.load()) {
+        Common.done(
+            LowSampleExperiment.run(teacher, common.train.images(), common.test, s, System.err));
       }
       return 0;
     }

@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.List;
 import org.jfree.chart.ChartUtils;
@@ -15,6 +16,8 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -67,6 +70,8 @@ public final class LinePlot {
             new BasicStroke(
                 1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
     m.setLabel(label);
+    m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
+    m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
     lines.add(m);
     return this;
   }
@@ -78,10 +83,13 @@ public final class LinePlot {
     series.forEach(data::addSeries);
     NumberAxis y = new NumberAxis(yLabel);
     y.setAutoRangeIncludesZero(false);
+    y.setUpperMargin(0.1);
     ValueAxis x;
     if (logX) {
       LogAxis log = new LogAxis(xLabel);
       log.setSmallestValue(1);
+      // Plain numbers (10, 100), not 10^k labels.
+      log.setNumberFormatOverride(new DecimalFormat("0.##"));
       x = log;
     } else {
       NumberAxis linear = new NumberAxis(xLabel);
@@ -105,10 +113,25 @@ public final class LinePlot {
     ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
   }
 
-  private static XYLineAndShapeRenderer renderer() {
+  /** Colours that stay apart on white (JFreeChart's defaults include a pale yellow). */
+  private static final Color[] PALETTE = {
+    new Color(0xD6, 0x27, 0x28),
+    new Color(0x1F, 0x77, 0xB4),
+    new Color(0x2C, 0xA0, 0x2C),
+    new Color(0xFF, 0x7F, 0x0E),
+    new Color(0x94, 0x67, 0xBD),
+    new Color(0x8C, 0x56, 0x4B),
+    new Color(0xE3, 0x77, 0xC2),
+    new Color(0x17, 0xBE, 0xCF),
+  };
+
+  private XYLineAndShapeRenderer renderer() {
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
     r.setDefaultStroke(new BasicStroke(2f));
     r.setAutoPopulateSeriesStroke(false);
+    for (int i = 0; i < series.size(); i++) {
+      r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+    }
     return r;
   }
 }

@@ -18,6 +18,12 @@ final class MlpStudent {
 
   static final int BATCH = 100;
 
+  /**
+   * Adam gets at least this many steps whatever the row count: with 100 rows, 200 epochs would be
+   * 200 steps, too few to judge the non-convex student by.
+   */
+  static final int MIN_STEPS = 2000;
+
   private MlpStudent() {}
 
   /** Hidden units whose weights h·(d + r) (plus the basis) fit in {@code parameters}. */
@@ -48,7 +54,7 @@ final class MlpStudent {
             n,
             d,
             width,
-            new MlpTrainer.Options(hidden, epochs, BATCH, LEARNING_RATE, seed),
+            new MlpTrainer.Options(hidden, epochsFor(epochs, n), BATCH, LEARNING_RATE, seed),
             null);
     int[] unitGate = new int[hidden];
     for (int u = 0; u < hidden; u++) {
@@ -58,6 +64,12 @@ final class MlpStudent {
         StudentBlock.sharedOutput(
             d, width, scales, t.firstLayer(), unitGate, t.firstLayer(), t.secondLayer());
     return basis == null ? s : s.inBasis(basis);
+  }
+
+  /** {@code epochs}, or more when that many epochs of n rows would be fewer than MIN_STEPS. */
+  static int epochsFor(int epochs, int n) {
+    int stepsPerEpoch = (n + BATCH - 1) / BATCH;
+    return Math.max(epochs, (MIN_STEPS + stepsPerEpoch - 1) / stepsPerEpoch);
   }
 
   /** Column RMS values (zero columns keep scale 0, which maps them to 0). */

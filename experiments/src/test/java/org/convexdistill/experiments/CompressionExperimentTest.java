@@ -29,6 +29,29 @@ class CompressionExperimentTest {
   }
 
   @Test
+  void lowSampleFitsEveryCountOfUnlabeledImagesAndPlotsIt() throws Exception {
+    LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
+    LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(100);
+    LowSampleExperiment.Settings s =
+        new LowSampleExperiment.Settings(
+            4, List.of(5, 20), 16, 1, 4, 1e-2, 10, out, "distill experiment low-sample -x");
+    Written r;
+    try (DjlTeacher teacher = DjlTeacher.create(10, 6, 50)) {
+      r = LowSampleExperiment.run(teacher, train.images(), test, s, null);
+    }
+    // Three kinds (no pruning: it needs no data) at each of two counts.
+    assertThat(r.rows()).hasSize(6);
+    assertThat(r.rows()).extracting(Row::images).containsExactly(50, 50, 50, 200, 200, 200);
+    assertThat(Files.readAllLines(r.csv())).hasSize(7);
+    BufferedImage png = ImageIO.read(r.png().toFile());
+    assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
+    assertThat(png.getHeight()).isEqualTo(LinePlot.HEIGHT);
+    assertThat(Files.readString(r.md()))
+        .contains("`distill experiment low-sample -x`")
+        .contains("| 4 | non-convex MLP (Adam) | 16× | 200 |");
+  }
+
+  @Test
   void writesEveryRowThePlotAndTheReportWithPruningMatchedToTheConvexStudent() throws Exception {
     LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(200);
@@ -43,28 +66,28 @@ class CompressionExperimentTest {
             20,
             out,
             "distill experiment compression -x");
-    CompressionExperiment.Result r;
+    Written r;
     try (DjlTeacher teacher = DjlTeacher.create(10, 5, 50)) {
       r = CompressionExperiment.run(teacher, train.images(), test, s, null);
       long bn = teacher.blockParameters(4) - teacher.kernelWeights(4);
-      CompressionExperiment.Row convex = r.rows().get(0);
-      CompressionExperiment.Row shared = r.rows().get(1);
-      CompressionExperiment.Row mlp = r.rows().get(2);
-      CompressionExperiment.Row pruned = r.rows().get(3);
-      assertThat(mlp.kind()).isEqualTo(CompressionExperiment.MLP);
+      Row convex = r.rows().get(0);
+      Row shared = r.rows().get(1);
+      Row mlp = r.rows().get(2);
+      Row pruned = r.rows().get(3);
+      assertThat(mlp.kind()).isEqualTo(StudentPoint.MLP);
       // Parameter matching: at most the convex student's, less by under one unit's weights.
       assertThat(mlp.blockParameters())
           .isLessThanOrEqualTo(convex.blockParameters())
           .isGreaterThan(convex.blockParameters() - (256 * 2 * 2 + 10));
-      assertThat(convex.kind()).isEqualTo(CompressionExperiment.CONVEX);
-      assertThat(shared.kind()).isEqualTo(CompressionExperiment.SHARED);
-      assertThat(pruned.kind()).isEqualTo(CompressionExperiment.PRUNE);
+      assertThat(convex.kind()).isEqualTo(StudentPoint.CONVEX);
+      assertThat(shared.kind()).isEqualTo(StudentPoint.SHARED);
+      assertThat(pruned.kind()).isEqualTo(StudentPoint.PRUNE);
       // Equal non-zero weights: the pruned block keeps the convex student's parameter count.
       assertThat(pruned.blockParameters() - bn).isEqualTo(convex.blockParameters());
       assertThat(convex.blockParameters()).isLessThanOrEqualTo(teacher.blockParameters(4) / 16);
       long rest = teacher.totalParameters() - teacher.blockParameters(4);
       assertThat(convex.modelParameters()).isEqualTo(rest + convex.blockParameters());
-      for (CompressionExperiment.Row row : r.rows()) {
+      for (Row row : r.rows()) {
         assertThat(row.accuracy()).isBetween(0.0, 1.0);
         assertThat(row.agreement()).isBetween(0.0, 1.0);
       }
@@ -72,8 +95,8 @@ class CompressionExperimentTest {
     assertThat(r.rows()).hasSize(4);
     List<String> csv = Files.readAllLines(r.csv());
     assertThat(csv).hasSize(5);
-    assertThat(csv.get(0)).startsWith("block,kind,target_ratio,seed,block_parameters");
-    assertThat(csv.get(4)).startsWith("4,magnitude pruning,16.0,0,");
+    assertThat(csv.get(0)).isEqualTo(Row.CSV_HEADER.strip());
+    assertThat(csv.get(4)).startsWith("4,magnitude pruning,16.0,300,0,");
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png).isNotNull();
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
@@ -81,8 +104,8 @@ class CompressionExperimentTest {
     String md = Files.readString(r.md());
     assertThat(md)
         .contains("`distill experiment compression -x`")
-        .contains("| 4 | convex one-vs-all | 16×")
-        .contains("| 4 | non-convex MLP (Adam) | 16×")
-        .contains("| 4 | magnitude pruning | 16×");
+        .contains("| 4 | convex one-vs-all | 16× | 300 |")
+        .contains("| 4 | non-convex MLP (Adam) | 16× | 300 |")
+        .contains("| 4 | magnitude pruning | 16× | 300 |");
   }
 }
