@@ -8,6 +8,7 @@ import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.experiments.CompressionExperiment;
 import org.convexdistill.experiments.LowSampleExperiment;
+import org.convexdistill.experiments.SolverTimeExperiment;
 import org.convexdistill.experiments.Written;
 import org.convexdistill.teacher.DjlTeacher;
 import picocli.CommandLine;
@@ -20,7 +21,11 @@ import picocli.CommandLine.Option;
     name = "experiment",
     mixinStandardHelpOptions = true,
     description = "The paper's experiments: CSV, PNG plots and a Markdown report in --out.",
-    subcommands = {ExperimentCommand.Compression.class, ExperimentCommand.LowSample.class})
+    subcommands = {
+      ExperimentCommand.Compression.class,
+      ExperimentCommand.LowSample.class,
+      ExperimentCommand.SolverTime.class
+    })
 final class ExperimentCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -182,6 +187,50 @@ final class ExperimentCommand implements Runnable {
       try (DjlTeacher teacher = common.teacherOptions.load()) {
         Common.done(
             LowSampleExperiment.run(teacher, common.train.images(), common.test, s, System.err));
+      }
+      return 0;
+    }
+  }
+
+  /** {@code distill experiment solver-time}. */
+  @Command(
+      name = "solver-time",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description =
+          "Test accuracy vs fit seconds: the convex solver (its path to tighter gaps) vs Adam"
+              + " (mini-batch and full batch) on the MLP of the same size, mean +- 2 std over"
+              + " seeds (paper Fig. 5). --quick: 1,000 images, 2 seeds.")
+  static final class SolverTime implements Callable<Integer> {
+    @Mixin Common common;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      common.load("solver-time");
+      String command = Common.command(spec);
+      SolverTimeExperiment.Settings s =
+          common.quick
+              ? SolverTimeExperiment.Settings.quick(common.out, command)
+              : SolverTimeExperiment.Settings.full(common.out, command);
+      s =
+          new SolverTimeExperiment.Settings(
+              s.block(),
+              s.ratio(),
+              s.samples(),
+              common.seeds(s.seeds()),
+              s.gates(),
+              s.gaps(),
+              s.out(),
+              s.command());
+      System.err.printf(
+          "solver-time: block %d at %.0fx, %d images, %d seed(s), gaps %s, %d test images%n",
+          s.block(), s.ratio(), s.samples(), s.seeds(), s.gaps(), common.test.count());
+      try (DjlTeacher teacher = common.teacherOptions.load()) {
+        SolverTimeExperiment.Result r =
+            SolverTimeExperiment.run(teacher, common.train.images(), common.test, s, System.err);
+        System.out.println("wrote " + r.csv() + ", " + r.png() + " and " + r.md());
       }
       return 0;
     }

@@ -33,13 +33,27 @@ final class MlpStudent {
     return (int) Math.max(1, (parameters - basisParams) / (d + width));
   }
 
-  /** Trains h units for {@code epochs} on the activations and returns the student. */
-  static StudentBlock train(Activations a, OutputBasis basis, int hidden, int epochs, long seed) {
+  /** The MLP's training data: inputs scaled to unit column RMS and the convex students' targets. */
+  record Prepared(float[] x, float[] y, int n, int d, int width, float[] scales) {
+    /** The student these weights make (mapped back through {@code basis} when there is one). */
+    StudentBlock student(MlpTrainer.Trained t, OutputBasis basis) {
+      int hidden = t.hidden();
+      int[] unitGate = new int[hidden];
+      for (int u = 0; u < hidden; u++) {
+        unitGate[u] = u;
+      }
+      StudentBlock s =
+          StudentBlock.sharedOutput(
+              d, width, scales, t.firstLayer(), unitGate, t.firstLayer(), t.secondLayer());
+      return basis == null ? s : s.inBasis(basis);
+    }
+  }
+
+  static Prepared prepare(Activations a, OutputBasis basis) {
     int n = a.samples();
     int d = a.inputs().shape()[1];
     int c = a.outputs().shape()[1];
     float[] y = Refitter.targets(a.outputs().data(), n, c, basis, basis != null).data();
-    int width = y.length / n;
     float[] scales = rmsScales(a.inputs().data(), n, d);
     float[] x = a.inputs().data().clone();
     for (int r = 0; r < n; r++) {
@@ -47,23 +61,22 @@ final class MlpStudent {
         x[r * d + i] = scales[i] > 0 ? x[r * d + i] / scales[i] : 0f;
       }
     }
+    return new Prepared(x, y, n, d, y.length / n, scales);
+  }
+
+  /** Trains h units for {@code epochs} (at least MIN_STEPS steps) and returns the student. */
+  static StudentBlock train(Activations a, OutputBasis basis, int hidden, int epochs, long seed) {
+    Prepared p = prepare(a, basis);
     MlpTrainer.Trained t =
         MlpTrainer.train(
-            x,
-            y,
-            n,
-            d,
-            width,
-            new MlpTrainer.Options(hidden, epochsFor(epochs, n), BATCH, LEARNING_RATE, seed),
+            p.x(),
+            p.y(),
+            p.n(),
+            p.d(),
+            p.width(),
+            new MlpTrainer.Options(hidden, epochsFor(epochs, p.n()), BATCH, LEARNING_RATE, seed),
             null);
-    int[] unitGate = new int[hidden];
-    for (int u = 0; u < hidden; u++) {
-      unitGate[u] = u;
-    }
-    StudentBlock s =
-        StudentBlock.sharedOutput(
-            d, width, scales, t.firstLayer(), unitGate, t.firstLayer(), t.secondLayer());
-    return basis == null ? s : s.inBasis(basis);
+    return p.student(t, basis);
   }
 
   /** {@code epochs}, or more when that many epochs of n rows would be fewer than MIN_STEPS. */

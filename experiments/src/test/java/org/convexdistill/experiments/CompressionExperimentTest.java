@@ -52,6 +52,40 @@ class CompressionExperimentTest {
   }
 
   @Test
+  void solverTimeScoresEveryGapAndAdamCheckpointForEachSeed() throws Exception {
+    LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
+    LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(100);
+    SolverTimeExperiment.Settings s =
+        new SolverTimeExperiment.Settings(
+            4, 16, 200, 2, 4, List.of(3e-1, 1e-1), out, "distill experiment solver-time -x");
+    SolverTimeExperiment.Result r;
+    try (DjlTeacher teacher = DjlTeacher.create(10, 7, 50)) {
+      r = SolverTimeExperiment.run(teacher, train.images(), test, s, null);
+    }
+    assertThat(r.points())
+        .filteredOn(p -> p.method().equals(SolverTimeExperiment.CONVEX))
+        .hasSize(4);
+    for (String adam : List.of(SolverTimeExperiment.MINI_BATCH, SolverTimeExperiment.FULL_BATCH)) {
+      for (int seed = 0; seed < 2; seed++) {
+        int sd = seed;
+        List<SolverTimeExperiment.Point> curve =
+            r.points().stream().filter(p -> p.method().equals(adam) && p.seed() == sd).toList();
+        // Epochs 1, 2, 4, ... then the last: times strictly grow, scoring time not counted.
+        assertThat(curve).isNotEmpty();
+        for (int i = 1; i < curve.size(); i++) {
+          assertThat(curve.get(i).seconds()).isGreaterThan(curve.get(i - 1).seconds());
+        }
+      }
+    }
+    assertThat(Files.readAllLines(r.csv())).hasSize(1 + r.points().size());
+    BufferedImage png = ImageIO.read(r.png().toFile());
+    assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
+    assertThat(Files.readString(r.md()))
+        .contains("`distill experiment solver-time -x`")
+        .contains("Time to reach it");
+  }
+
+  @Test
   void writesEveryRowThePlotAndTheReportWithPruningMatchedToTheConvexStudent() throws Exception {
     LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(200);

@@ -51,9 +51,13 @@ public final class MlpTrainer {
   public record Trained(
       float[] firstLayer, float[] secondLayer, int hidden, double loss, double seconds) {}
 
-  /** Called after every epoch with the weights so far (for accuracy-vs-time curves). */
+  /**
+   * Called after every epoch with the weights so far (for accuracy-vs-time curves); {@code seconds}
+   * is training time only: time spent in the listener itself is not counted.
+   */
   public interface EpochListener {
-    void onEpoch(int epoch, double seconds, Trained sofar);
+    /** Returns whether to go on (false stops training after this epoch). */
+    boolean onEpoch(int epoch, double seconds, Trained sofar);
   }
 
   /**
@@ -91,6 +95,7 @@ public final class MlpTrainer {
           order[i] = i;
         }
         double loss = Double.NaN;
+        long paused = 0;
         for (int epoch = 1; epoch <= o.epochs(); epoch++) {
           shuffle(order, random);
           double sum = 0;
@@ -113,10 +118,16 @@ public final class MlpTrainer {
           }
           loss = sum / steps;
           if (listener != null) {
-            listener.onEpoch(epoch, (System.nanoTime() - t0) / 1e9, weights(net, o, c, loss, t0));
+            long before = System.nanoTime();
+            Trained sofar = weights(net, o, c, loss, t0 + paused);
+            boolean more = listener.onEpoch(epoch, sofar.seconds(), sofar);
+            paused += System.nanoTime() - before;
+            if (!more) {
+              break;
+            }
           }
         }
-        return weights(net, o, c, loss, t0);
+        return weights(net, o, c, loss, t0 + paused);
       }
     }
   }

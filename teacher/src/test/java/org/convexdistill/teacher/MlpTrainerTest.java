@@ -47,8 +47,20 @@ class MlpTrainerTest {
         (epoch, seconds, sofar) -> {
           assertThat(epoch).isEqualTo(++seen[0]);
           assertThat(sofar.firstLayer()).hasSize(4 * D);
+          return true;
         });
     assertThat(seen[0]).isEqualTo(5);
+    // The listener may stop it early.
+    int[] stopped = new int[1];
+    MlpTrainer.train(
+        x,
+        y,
+        60,
+        D,
+        C,
+        new MlpTrainer.Options(4, 5, 16, 0.01f, 1),
+        (epoch, seconds, sofar) -> ++stopped[0] < 2);
+    assertThat(stopped[0]).isEqualTo(2);
     assertThatThrownBy(() -> new MlpTrainer.Options(0, 5, 16, 0.01f, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
