@@ -15,8 +15,6 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.title.LegendTitle;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
@@ -25,14 +23,6 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
  * written as a {@link LinePlot#WIDTH} × {@link LinePlot#HEIGHT} PNG.
  */
 final class BandPlot {
-  private static final Color[] PALETTE = {
-    new Color(0xD6, 0x27, 0x28),
-    new Color(0x1F, 0x77, 0xB4),
-    new Color(0x2C, 0xA0, 0x2C),
-    new Color(0xFF, 0x7F, 0x0E),
-    new Color(0x94, 0x67, 0xBD),
-  };
-
   private final String title;
   private final String xLabel;
   private final String yLabel;
@@ -62,16 +52,7 @@ final class BandPlot {
   }
 
   BandPlot horizontalLine(String label, double y) {
-    ValueMarker m =
-        new ValueMarker(
-            y,
-            Color.DARK_GRAY,
-            new BasicStroke(
-                1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-    m.setLabel(label);
-    m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
-    m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-    lines.add(m);
+    lines.add(LinePlot.dashedLine(label, y));
     return this;
   }
 
@@ -88,7 +69,7 @@ final class BandPlot {
     DeviationRenderer r = new DeviationRenderer(true, true);
     r.setAlpha(0.2f);
     for (int i = 0; i < series.size(); i++) {
-      Color c = PALETTE[i % PALETTE.length];
+      Color c = LinePlot.PALETTE[i % LinePlot.PALETTE.length];
       r.setSeriesPaint(i, c);
       r.setSeriesFillPaint(i, c);
       r.setSeriesStroke(i, new BasicStroke(2f));

@@ -63,6 +63,12 @@ public final class LinePlot {
 
   /** A dashed horizontal line at {@code y}, labelled. */
   public LinePlot horizontalLine(String label, double y) {
+    lines.add(dashedLine(label, y));
+    return this;
+  }
+
+  /** The dashed, labelled reference line both plot kinds draw (the teacher). */
+  static ValueMarker dashedLine(String label, double y) {
     ValueMarker m =
         new ValueMarker(
             y,
@@ -72,8 +78,7 @@ public final class LinePlot {
     m.setLabel(label);
     m.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
     m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-    lines.add(m);
-    return this;
+    return m;
   }
 
   /** Writes the chart as a {@link #WIDTH} × {@link #HEIGHT} PNG. */
@@ -114,7 +119,7 @@ public final class LinePlot {
   }
 
   /** Colours that stay apart on white (JFreeChart's defaults include a pale yellow). */
-  private static final Color[] PALETTE = {
+  static final Color[] PALETTE = {
     new Color(0xD6, 0x27, 0x28),
     new Color(0x1F, 0x77, 0xB4),
     new Color(0x2C, 0xA0, 0x2C),

@@ -35,6 +35,11 @@ final class MlpStudent {
 
   /** The MLP's training data: inputs scaled to unit column RMS and the convex students' targets. */
   record Prepared(float[] x, float[] y, int n, int d, int width, float[] scales) {
+    /** Trains an MLP on these rows. */
+    MlpTrainer.Trained train(MlpTrainer.Options o, MlpTrainer.EpochListener listener) {
+      return MlpTrainer.train(x, y, n, d, width, o, listener);
+    }
+
     /** The student these weights make (mapped back through {@code basis} when there is one). */
     StudentBlock student(MlpTrainer.Trained t, OutputBasis basis) {
       int hidden = t.hidden();
@@ -68,12 +73,7 @@ final class MlpStudent {
   static StudentBlock train(Activations a, OutputBasis basis, int hidden, int epochs, long seed) {
     Prepared p = prepare(a, basis);
     MlpTrainer.Trained t =
-        MlpTrainer.train(
-            p.x(),
-            p.y(),
-            p.n(),
-            p.d(),
-            p.width(),
+        p.train(
             new MlpTrainer.Options(hidden, epochsFor(epochs, p.n()), BATCH, LEARNING_RATE, seed),
             null);
     return p.student(t, basis);

@@ -160,12 +160,7 @@ public final class SolverTimeExperiment {
       PrintStream progress) {
     List<Point> out = new ArrayList<>();
     MlpStudent.Prepared p = MlpStudent.prepare(a, basis);
-    MlpTrainer.train(
-        p.x(),
-        p.y(),
-        p.n(),
-        p.d(),
-        p.width(),
+    p.train(
         new MlpTrainer.Options(hidden, MAX_EPOCHS, batch, MlpStudent.LEARNING_RATE, seed),
         (epoch, seconds, sofar) -> {
           boolean last = seconds >= budget || epoch == MAX_EPOCHS;
