@@ -19,6 +19,7 @@ COPY learner learner
 COPY serving serving
 COPY app app
 COPY bench bench
+COPY experiments experiments
 COPY cli cli
 COPY deploy deploy
 RUN mvn -B -q -DskipTests -Dspotless.check.skip=true -pl cli -am install \

@@ -8,6 +8,7 @@ import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.experiments.CompressionExperiment;
 import org.convexdistill.experiments.LowSampleExperiment;
+import org.convexdistill.experiments.PolishExperiment;
 import org.convexdistill.experiments.SolverTimeExperiment;
 import org.convexdistill.experiments.Written;
 import org.convexdistill.teacher.DjlTeacher;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       ExperimentCommand.Compression.class,
       ExperimentCommand.LowSample.class,
-      ExperimentCommand.SolverTime.class
+      ExperimentCommand.SolverTime.class,
+      ExperimentCommand.Polish.class
     })
 final class ExperimentCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -231,6 +233,50 @@ final class ExperimentCommand implements Runnable {
         SolverTimeExperiment.Result r =
             SolverTimeExperiment.run(teacher, common.train.images(), common.test, s, System.err);
         System.out.println("wrote " + r.csv() + ", " + r.png() + " and " + r.md());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code distill experiment polish}. */
+  @Command(
+      name = "polish",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description =
+          "With 100 unlabeled images per class: the convex student before and after the paper's"
+              + " polishing vs the non-convex MLP, across compressions (paper Fig. 7). --quick:"
+              + " 32x and 128x, 1 seed.")
+  static final class Polish implements Callable<Integer> {
+    @Mixin Common common;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      common.load("polish");
+      String command = Common.command(spec);
+      PolishExperiment.Settings s =
+          common.quick
+              ? PolishExperiment.Settings.quick(common.out, command)
+              : PolishExperiment.Settings.full(common.out, command);
+      s =
+          new PolishExperiment.Settings(
+              s.block(),
+              s.perClass(),
+              s.ratios(),
+              common.seeds(s.seeds()),
+              s.gates(),
+              s.gapTolerance(),
+              s.mlpEpochs(),
+              s.out(),
+              s.command());
+      System.err.printf(
+          "polish: block %d, %d per class, ratios %s, %d seed(s), %d test images%n",
+          s.block(), s.perClass(), s.ratios(), s.seeds(), common.test.count());
+      try (DjlTeacher teacher = common.teacherOptions.load()) {
+        Common.done(
+            PolishExperiment.run(teacher, common.train.images(), common.test, s, System.err));
       }
       return 0;
     }

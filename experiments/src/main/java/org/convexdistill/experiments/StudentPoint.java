@@ -7,12 +7,14 @@ import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Hybrid;
+import org.convexdistill.core.teacher.TensorShape;
 import org.convexdistill.learner.evaluation.HybridEvaluation;
 import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
 import org.convexdistill.learner.offline.OfflineDistiller;
 import org.convexdistill.teacher.DjlTeacher;
+import org.convexdistill.teacher.GatedCnnStudent;
 
 /**
  * One grid point of the experiments: every student kind for block k on the same activations, at one
@@ -28,6 +30,12 @@ final class StudentPoint {
   static final String SHARED = "convex shared (polished)";
   static final String MLP = "non-convex MLP (Adam)";
   static final String PRUNE = "magnitude pruning";
+  static final String CNN = "gated CNN (eq. 8, Adam)";
+
+  /** The gated CNN's Adam step size and mini-batch rows. */
+  static final float CNN_LEARNING_RATE = 3e-3f;
+
+  static final int CNN_BATCH = 50;
 
   /** The λ path's end, λmax·MIN_RATIO: low enough that the budget, not the path, sets the size. */
   static final double MIN_RATIO = 1e-4;
@@ -86,6 +94,7 @@ final class StudentPoint {
     double mlpSeconds = (System.nanoTime() - t1) / 1e9;
     HybridEvaluation.Figures nonConvex = score(teacher, k, Hybrid.Replacement.of(mlp), test);
     rows.add(row(k, MLP, ratio, images, seed, mlp.parameterCount(), rest, nonConvex, mlpSeconds));
+    rows.add(cnn(teacher, k, a, convexParams, f, seed, test, ratio, rest));
     if (prune) {
       long t2 = System.nanoTime();
       DjlTeacher.PrunedBlock pruned =
@@ -104,6 +113,62 @@ final class StudentPoint {
               (System.nanoTime() - t2) / 1e9));
     }
     return new Scored(rows, one.teacherAccuracy());
+  }
+
+  /**
+   * The paper's gated CNN with the most filters whose Table 1 count (gate convolution included)
+   * fits the convex student's parameters, trained on the block outputs' MSE.
+   */
+  private static Row cnn(
+      DjlTeacher teacher,
+      int k,
+      Activations a,
+      long convexParams,
+      Fitting f,
+      int seed,
+      LabeledImages test,
+      double ratio,
+      long rest) {
+    TensorShape in = teacher.blockInputShape(k);
+    TensorShape out = teacher.blockOutputShape(k);
+    int filters = 1;
+    while (GatedCnnStudent.parameters(in.channels(), out.channels(), filters + 1, true)
+        <= convexParams) {
+      filters++;
+    }
+    int stride = in.height() / out.height();
+    int n = a.samples();
+    int steps = (n + CNN_BATCH - 1) / CNN_BATCH;
+    int epochs = Math.max(f.mlpEpochs(), (MlpStudent.MIN_STEPS + steps - 1) / steps);
+    long t0 = System.nanoTime();
+    try (GatedCnnStudent s =
+        GatedCnnStudent.train(
+            a.inputs().data(),
+            a.outputs().data(),
+            n,
+            in,
+            out,
+            stride,
+            new GatedCnnStudent.Options(filters, epochs, CNN_BATCH, CNN_LEARNING_RATE, seed))) {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      HybridEvaluation.Figures g =
+          score(
+              teacher,
+              k,
+              new Hybrid.Replacement() {
+                @Override
+                public float[] apply(float[] z, int rows) {
+                  return s.apply(z, rows);
+                }
+
+                @Override
+                public long parameters() {
+                  return s.parameters();
+                }
+              },
+              test);
+      return row(k, CNN, ratio, a.samples(), seed, s.parameters(), rest, g, seconds);
+    }
   }
 
   private static Hybrid.Replacement replacement(DjlTeacher.PrunedBlock pruned) {

@@ -39,10 +39,12 @@ class CompressionExperimentTest {
     try (DjlTeacher teacher = DjlTeacher.create(10, 6, 50)) {
       r = LowSampleExperiment.run(teacher, train.images(), test, s, null);
     }
-    // Three kinds (no pruning: it needs no data) at each of two counts.
-    assertThat(r.rows()).hasSize(6);
-    assertThat(r.rows()).extracting(Row::images).containsExactly(50, 50, 50, 200, 200, 200);
-    assertThat(Files.readAllLines(r.csv())).hasSize(7);
+    // Four kinds (no pruning: it needs no data) at each of two counts.
+    assertThat(r.rows()).hasSize(8);
+    assertThat(r.rows())
+        .extracting(Row::images)
+        .containsExactly(50, 50, 50, 50, 200, 200, 200, 200);
+    assertThat(Files.readAllLines(r.csv())).hasSize(9);
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
     assertThat(png.getHeight()).isEqualTo(LinePlot.HEIGHT);
@@ -86,6 +88,29 @@ class CompressionExperimentTest {
   }
 
   @Test
+  void polishComparesTheStudentBeforeAndAfterPolishingWithTheMlpAtEachRatio() throws Exception {
+    LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
+    LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(100);
+    PolishExperiment.Settings s =
+        new PolishExperiment.Settings(
+            4, 20, List.of(16.0), 1, 4, 1e-2, 10, out, "distill experiment polish -x");
+    Written r;
+    try (DjlTeacher teacher = DjlTeacher.create(10, 8, 50)) {
+      r = PolishExperiment.run(teacher, train.images(), test, s, null);
+    }
+    assertThat(r.rows())
+        .extracting(Row::kind)
+        .containsExactly(
+            StudentPoint.CONVEX, StudentPoint.SHARED, StudentPoint.MLP, StudentPoint.CNN);
+    assertThat(r.rows()).extracting(Row::images).containsOnly(200);
+    // Polishing never adds a unit: at most the one-vs-all student's units, each d + r weights.
+    assertThat(r.rows().get(1).blockParameters())
+        .isLessThanOrEqualTo(r.rows().get(0).blockParameters() * (1024 + 10) / (1024 + 1));
+    assertThat(ImageIO.read(r.png().toFile()).getHeight()).isEqualTo(LinePlot.HEIGHT);
+    assertThat(Files.readString(r.md())).contains("`distill experiment polish -x`");
+  }
+
+  @Test
   void writesEveryRowThePlotAndTheReportWithPruningMatchedToTheConvexStudent() throws Exception {
     LabeledImages train = FashionMnist.load(fixture(), FashionMnist.Split.TRAIN);
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(200);
@@ -107,7 +132,13 @@ class CompressionExperimentTest {
       Row convex = r.rows().get(0);
       Row shared = r.rows().get(1);
       Row mlp = r.rows().get(2);
-      Row pruned = r.rows().get(3);
+      Row cnn = r.rows().get(3);
+      Row pruned = r.rows().get(4);
+      assertThat(cnn.kind()).isEqualTo(StudentPoint.CNN);
+      // The most filters whose Table 1 count fits the convex student's parameters.
+      assertThat(cnn.blockParameters()).isLessThanOrEqualTo(convex.blockParameters());
+      assertThat(cnn.blockParameters() + 9 * 256 * 2 + 2 * 2 + 512)
+          .isGreaterThan(convex.blockParameters());
       assertThat(mlp.kind()).isEqualTo(StudentPoint.MLP);
       // Parameter matching: at most the convex student's, less by under one unit's weights.
       assertThat(mlp.blockParameters())
@@ -126,11 +157,11 @@ class CompressionExperimentTest {
         assertThat(row.agreement()).isBetween(0.0, 1.0);
       }
     }
-    assertThat(r.rows()).hasSize(4);
+    assertThat(r.rows()).hasSize(5);
     List<String> csv = Files.readAllLines(r.csv());
-    assertThat(csv).hasSize(5);
+    assertThat(csv).hasSize(6);
     assertThat(csv.get(0)).isEqualTo(Row.CSV_HEADER.strip());
-    assertThat(csv.get(4)).startsWith("4,magnitude pruning,16.0,300,0,");
+    assertThat(csv.get(5)).startsWith("4,magnitude pruning,16.0,300,0,");
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png).isNotNull();
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
