@@ -73,9 +73,8 @@ public final class CompressionExperiment {
         new StudentPoint.Fitting(s.gates(), s.gapTolerance(), s.mlpEpochs());
     List<Row> rows = new ArrayList<>();
     double teacherAccuracy = Double.NaN;
-    int total = s.blocks().size() * s.ratios().size() * s.seeds();
-    int done = 0;
-    long start = System.nanoTime();
+    GridProgress bar =
+        new GridProgress(progress, s.blocks().size() * s.ratios().size() * s.seeds());
     for (int k : s.blocks()) {
       Activations a = Activations.extract(teacher, unlabeled, k);
       for (double ratio : s.ratios()) {
@@ -85,20 +84,8 @@ public final class CompressionExperiment {
               StudentPoint.fit(teacher, k, a, ratio, seed, fitting, test, seed == 0);
           rows.addAll(p.rows());
           teacherAccuracy = p.teacherAccuracy();
-          done++;
-          if (progress != null) {
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            progress.printf(
-                Locale.ROOT,
-                "[%d/%d] block %d at %.0fx, seed %d: %s  (ETA %s)%n",
-                done,
-                total,
-                k,
-                ratio,
-                seed,
-                summary(p.rows()),
-                Row.duration(elapsed / done * (total - done)));
-          }
+          bar.done(
+              String.format(Locale.ROOT, "block %d at %.0fx, seed %d", k, ratio, seed), p.rows());
         }
       }
     }
@@ -109,15 +96,6 @@ public final class CompressionExperiment {
     plot(rows, teacherAccuracy).writePng(png);
     Files.writeString(md, report(rows, teacherAccuracy, teacher.totalParameters(), s));
     return new Written(rows, teacherAccuracy, csv, png, md);
-  }
-
-  /** "convex 89.00%, ..." for a progress line. */
-  static String summary(List<Row> rows) {
-    List<String> parts = new ArrayList<>();
-    for (Row r : rows) {
-      parts.add(String.format(Locale.ROOT, "%s %.2f%%", r.kind(), 100 * r.accuracy()));
-    }
-    return String.join(", ", parts);
   }
 
   private static LinePlot plot(List<Row> rows, double teacherAccuracy) {

@@ -60,9 +60,7 @@ public final class LowSampleExperiment {
         new StudentPoint.Fitting(s.gates(), s.gapTolerance(), s.mlpEpochs());
     List<Row> rows = new ArrayList<>();
     double teacherAccuracy = Double.NaN;
-    int total = s.perClass().size() * s.seeds();
-    int done = 0;
-    long start = System.nanoTime();
+    GridProgress bar = new GridProgress(progress, s.perClass().size() * s.seeds());
     for (int m : s.perClass()) {
       Images unlabeled = train.slice(0, Math.min(CLASSES * m, train.count()));
       Activations a = Activations.extract(teacher, unlabeled, s.block());
@@ -71,19 +69,7 @@ public final class LowSampleExperiment {
             StudentPoint.fit(teacher, s.block(), a, s.ratio(), seed, fitting, test, false);
         rows.addAll(p.rows());
         teacherAccuracy = p.teacherAccuracy();
-        done++;
-        if (progress != null) {
-          double elapsed = (System.nanoTime() - start) / 1e9;
-          progress.printf(
-              Locale.ROOT,
-              "[%d/%d] %d per class, seed %d: %s  (ETA %s)%n",
-              done,
-              total,
-              m,
-              seed,
-              CompressionExperiment.summary(p.rows()),
-              Row.duration(elapsed / done * (total - done)));
-        }
+        bar.done(String.format(Locale.ROOT, "%d per class, seed %d", m, seed), p.rows());
       }
     }
     Path csv = s.out().resolve("low-sample.csv");

@@ -58,28 +58,14 @@ public final class PolishExperiment {
     Activations a = Activations.extract(teacher, unlabeled, s.block());
     List<Row> rows = new ArrayList<>();
     double teacherAccuracy = Double.NaN;
-    int total = s.ratios().size() * s.seeds();
-    int done = 0;
-    long start = System.nanoTime();
+    GridProgress bar = new GridProgress(progress, s.ratios().size() * s.seeds());
     for (double ratio : s.ratios()) {
       for (int seed = 0; seed < s.seeds(); seed++) {
         StudentPoint.Scored p =
             StudentPoint.fit(teacher, s.block(), a, ratio, seed, fitting, test, false);
         rows.addAll(p.rows());
         teacherAccuracy = p.teacherAccuracy();
-        done++;
-        if (progress != null) {
-          double elapsed = (System.nanoTime() - start) / 1e9;
-          progress.printf(
-              Locale.ROOT,
-              "[%d/%d] %.0fx, seed %d: %s  (ETA %s)%n",
-              done,
-              total,
-              ratio,
-              seed,
-              CompressionExperiment.summary(p.rows()),
-              Row.duration(elapsed / done * (total - done)));
-        }
+        bar.done(String.format(Locale.ROOT, "%.0fx, seed %d", ratio, seed), p.rows());
       }
     }
     Path csv = s.out().resolve("polish.csv");

@@ -9,8 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -217,26 +215,12 @@ public final class GatedCnnStudent implements AutoCloseable {
     final Block projectNorm;
 
     GatedBlock(int filters, int outChannels, int stride) {
-      gate = addChildBlock("gate", conv(filters, 3, stride, 1));
-      gateNorm = addChildBlock("gate_norm", norm());
-      conv = addChildBlock("conv", conv(filters, 3, stride, 1));
-      convNorm = addChildBlock("conv_norm", norm());
-      project = addChildBlock("project", conv(outChannels, 1, 1, 0));
-      projectNorm = addChildBlock("project_norm", norm());
-    }
-
-    private static Block conv(int filters, int kernel, int stride, int padding) {
-      return Conv2d.builder()
-          .setFilters(filters)
-          .setKernelShape(new Shape(kernel, kernel))
-          .optStride(new Shape(stride, stride))
-          .optPadding(new Shape(padding, padding))
-          .optBias(false)
-          .build();
-    }
-
-    private static Block norm() {
-      return BatchNorm.builder().optEpsilon(ResNet18.BN_EPSILON).optMomentum(0.9f).build();
+      gate = addChildBlock("gate", ResNet18.conv(filters, 3, stride, 1));
+      gateNorm = addChildBlock("gate_norm", ResNet18.batchNorm());
+      conv = addChildBlock("conv", ResNet18.conv(filters, 3, stride, 1));
+      convNorm = addChildBlock("conv_norm", ResNet18.batchNorm());
+      project = addChildBlock("project", ResNet18.conv(outChannels, 1, 1, 0));
+      projectNorm = addChildBlock("project_norm", ResNet18.batchNorm());
     }
 
     @Override

@@ -85,7 +85,8 @@ public final class ResNet18 {
         .add(Activation.reluBlock());
   }
 
-  private static Block conv(int filters, int kernel, int stride, int padding) {
+  /** A bias-free convolution (the students reuse it). */
+  static Block conv(int filters, int kernel, int stride, int padding) {
     return Conv2d.builder()
         .setFilters(filters)
         .setKernelShape(new Shape(kernel, kernel))
@@ -95,7 +96,8 @@ public final class ResNet18 {
         .build();
   }
 
-  private static Block batchNorm() {
+  /** BatchNorm as the network trains it (the students reuse it). */
+  static Block batchNorm() {
     return BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(0.9f).build();
   }
 
