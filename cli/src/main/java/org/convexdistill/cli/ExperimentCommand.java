@@ -125,17 +125,7 @@ final class ExperimentCommand implements Runnable {
           common.quick
               ? CompressionExperiment.Settings.quick(common.out, command)
               : CompressionExperiment.Settings.full(common.out, command);
-      s =
-          new CompressionExperiment.Settings(
-              s.blocks(),
-              s.ratios(),
-              common.seeds(s.seeds()),
-              samples != null ? samples : s.samples(),
-              s.gates(),
-              s.gapTolerance(),
-              s.mlpEpochs(),
-              s.out(),
-              s.command());
+      s = s.with(common.seeds(s.seeds()), samples != null ? samples : s.samples());
       System.err.printf(
           "compression: blocks %s, ratios %s, %d seed(s), %d unlabeled images, %d test images%n",
           s.blocks(),
@@ -172,17 +162,7 @@ final class ExperimentCommand implements Runnable {
           common.quick
               ? LowSampleExperiment.Settings.quick(common.out, command)
               : LowSampleExperiment.Settings.full(common.out, command);
-      s =
-          new LowSampleExperiment.Settings(
-              s.block(),
-              s.perClass(),
-              s.ratio(),
-              common.seeds(s.seeds()),
-              s.gates(),
-              s.gapTolerance(),
-              s.mlpEpochs(),
-              s.out(),
-              s.command());
+      s = s.withSeeds(common.seeds(s.seeds()));
       System.err.printf(
           "low-sample: block %d, %s per class, %d seed(s), %d test images%n",
           s.block(), s.perClass(), s.seeds(), common.test.count());
@@ -216,16 +196,7 @@ final class ExperimentCommand implements Runnable {
           common.quick
               ? SolverTimeExperiment.Settings.quick(common.out, command)
               : SolverTimeExperiment.Settings.full(common.out, command);
-      s =
-          new SolverTimeExperiment.Settings(
-              s.block(),
-              s.ratio(),
-              s.samples(),
-              common.seeds(s.seeds()),
-              s.gates(),
-              s.gaps(),
-              s.out(),
-              s.command());
+      s = s.withSeeds(common.seeds(s.seeds()));
       System.err.printf(
           "solver-time: block %d at %.0fx, %d images, %d seed(s), gaps %s, %d test images%n",
           s.block(), s.ratio(), s.samples(), s.seeds(), s.gaps(), common.test.count());
@@ -260,17 +231,7 @@ final class ExperimentCommand implements Runnable {
           common.quick
               ? PolishExperiment.Settings.quick(common.out, command)
               : PolishExperiment.Settings.full(common.out, command);
-      s =
-          new PolishExperiment.Settings(
-              s.block(),
-              s.perClass(),
-              s.ratios(),
-              common.seeds(s.seeds()),
-              s.gates(),
-              s.gapTolerance(),
-              s.mlpEpochs(),
-              s.out(),
-              s.command());
+      s = s.withSeeds(common.seeds(s.seeds()));
       System.err.printf(
           "polish: block %d, %d per class, ratios %s, %d seed(s), %d test images%n",
           s.block(), s.perClass(), s.ratios(), s.seeds(), common.test.count());

@@ -37,6 +37,12 @@ public final class CompressionExperiment {
       int mlpEpochs,
       Path out,
       String command) {
+    /** These settings with another seed count and image count. */
+    public Settings with(int seeds, int samples) {
+      return new Settings(
+          blocks, ratios, seeds, samples, gates, gapTolerance, mlpEpochs, out, command);
+    }
+
     /** The reduced grid: block 4 at 32× and 128×, one seed, 1,000 images, 32 gates. */
     public static Settings quick(Path out, String command) {
       return new Settings(List.of(4), List.of(32.0, 128.0), 1, 1000, 32, 1e-2, 200, out, command);

@@ -35,6 +35,12 @@ public final class LowSampleExperiment {
       int mlpEpochs,
       Path out,
       String command) {
+    /** These settings with another seed count. */
+    public Settings withSeeds(int seeds) {
+      return new Settings(
+          block, perClass, ratio, seeds, gates, gapTolerance, mlpEpochs, out, command);
+    }
+
     /** The reduced grid: block 4 at 32×, 10, 50 and 100 per class, one seed. */
     public static Settings quick(Path out, String command) {
       return new Settings(4, List.of(10, 50, 100), 32, 1, 32, 1e-2, 200, out, command);

@@ -33,6 +33,12 @@ public final class PolishExperiment {
       int mlpEpochs,
       Path out,
       String command) {
+    /** These settings with another seed count. */
+    public Settings withSeeds(int seeds) {
+      return new Settings(
+          block, perClass, ratios, seeds, gates, gapTolerance, mlpEpochs, out, command);
+    }
+
     /** Block 4, 100 per class, 32× and 128×, one seed. */
     public static Settings quick(Path out, String command) {
       return new Settings(4, 100, List.of(32.0, 128.0), 1, 32, 1e-2, 200, out, command);

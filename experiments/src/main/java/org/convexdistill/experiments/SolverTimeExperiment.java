@@ -50,6 +50,11 @@ public final class SolverTimeExperiment {
       List<Double> gaps,
       Path out,
       String command) {
+    /** These settings with another seed count. */
+    public Settings withSeeds(int seeds) {
+      return new Settings(block, ratio, samples, seeds, gates, gaps, out, command);
+    }
+
     /** 1,000 images, two seeds, gaps 1e-1 and 3e-2 (a convex fit to 1e-2 alone took 190 s). */
     public static Settings quick(Path out, String command) {
       return new Settings(4, 32, 1000, 2, 32, List.of(1e-1, 3e-2), out, command);
@@ -86,19 +91,7 @@ public final class SolverTimeExperiment {
     Activations a =
         Activations.extract(teacher, train.slice(0, Math.min(s.samples(), train.count())), k);
     BlockScorer scorer = new BlockScorer(teacher, k, test);
-    double teacherAccuracy =
-        scorer.accuracy(
-            new Hybrid.Replacement() {
-              @Override
-              public float[] apply(float[] z, int n) {
-                return teacher.block(k, z, n);
-              }
-
-              @Override
-              public long parameters() {
-                return teacher.blockParameters(k);
-              }
-            });
+    double teacherAccuracy = scorer.accuracy(Hybrid.Replacement.teacherBlock(teacher, k));
     int d = a.inputs().shape()[1];
     int c = a.outputs().shape()[1];
     List<Point> points = new ArrayList<>();

@@ -99,7 +99,7 @@ final class StudentPoint {
       long t2 = System.nanoTime();
       DjlTeacher.PrunedBlock pruned =
           teacher.prunedBlock(k, Math.min(convexParams, teacher.kernelWeights(k)));
-      HybridEvaluation.Figures p = score(teacher, k, replacement(pruned), test);
+      HybridEvaluation.Figures p = score(teacher, k, pruned, test);
       rows.add(
           row(
               k,
@@ -151,38 +151,9 @@ final class StudentPoint {
             stride,
             new GatedCnnStudent.Options(filters, epochs, CNN_BATCH, CNN_LEARNING_RATE, seed))) {
       double seconds = (System.nanoTime() - t0) / 1e9;
-      HybridEvaluation.Figures g =
-          score(
-              teacher,
-              k,
-              new Hybrid.Replacement() {
-                @Override
-                public float[] apply(float[] z, int rows) {
-                  return s.apply(z, rows);
-                }
-
-                @Override
-                public long parameters() {
-                  return s.parameters();
-                }
-              },
-              test);
+      HybridEvaluation.Figures g = score(teacher, k, s, test);
       return row(k, CNN, ratio, a.samples(), seed, s.parameters(), rest, g, seconds);
     }
-  }
-
-  private static Hybrid.Replacement replacement(DjlTeacher.PrunedBlock pruned) {
-    return new Hybrid.Replacement() {
-      @Override
-      public float[] apply(float[] z, int n) {
-        return pruned.apply(z, n);
-      }
-
-      @Override
-      public long parameters() {
-        return pruned.parameters();
-      }
-    };
   }
 
   private static HybridEvaluation.Figures score(

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.convexdistill.core.data.Preprocessing;
+import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.core.teacher.TensorShape;
 
@@ -367,7 +368,7 @@ public final class DjlTeacher implements Teacher {
   }
 
   /** A magnitude-pruned copy of one block; {@link #apply} runs it (thread-safe, as the teacher). */
-  public final class PrunedBlock {
+  public final class PrunedBlock implements Hybrid.Replacement {
     private final int block;
     private final long nonZeroWeights;
     private final long kernelWeights;
@@ -381,6 +382,7 @@ public final class DjlTeacher implements Teacher {
     }
 
     /** The block's output for its inputs z: n × blockOutputShape(k).size(). */
+    @Override
     public float[] apply(float[] z, int n) {
       return runOn(network, block, block + 1, z, n, shapes[block], shapes[block + 1].size());
     }
@@ -399,6 +401,7 @@ public final class DjlTeacher implements Teacher {
      * What the pruned block stores: its non-zero kernel weights plus its BatchNorm affine
      * parameters (the block's trainable parameters that are not kernels).
      */
+    @Override
     public long parameters() {
       return nonZeroWeights + blockParameters(block) - kernelWeights;
     }

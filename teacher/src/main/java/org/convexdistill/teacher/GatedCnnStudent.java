@@ -19,6 +19,7 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.PairList;
 import java.util.Arrays;
 import java.util.Random;
+import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.TensorShape;
 
 /**
@@ -29,7 +30,7 @@ import org.convexdistill.core.teacher.TensorShape;
  * Trained by Adam on the activation MSE against the teacher block's outputs (never labels). Runs in
  * place of the block; close it when done.
  */
-public final class GatedCnnStudent implements AutoCloseable {
+public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable {
   private final Model model;
   private final GatedBlock block;
   private final TensorShape in;
@@ -170,6 +171,7 @@ public final class GatedCnnStudent implements AutoCloseable {
   }
 
   /** The block's output for n inputs (inference: BatchNorm on its running statistics). */
+  @Override
   public float[] apply(float[] z, int n) {
     float[] result = new float[n * out.size()];
     int chunk = 256;
@@ -189,6 +191,7 @@ public final class GatedCnnStudent implements AutoCloseable {
   }
 
   /** Trainable parameters with the gate convolution (the paper's Table 1 figure). */
+  @Override
   public long parameters() {
     return ResNet18.trainableParameters(block);
   }
