@@ -32,23 +32,23 @@ public final class LowSampleExperiment {
       int seeds,
       int gates,
       double gapTolerance,
-      int mlpEpochs,
+      int adamSteps,
       Path out,
       String command) {
     /** These settings with another seed count. */
     public Settings withSeeds(int seeds) {
       return new Settings(
-          block, perClass, ratio, seeds, gates, gapTolerance, mlpEpochs, out, command);
+          block, perClass, ratio, seeds, gates, gapTolerance, adamSteps, out, command);
     }
 
     /** The reduced grid: block 4 at 32×, 10, 50 and 100 per class, one seed. */
     public static Settings quick(Path out, String command) {
-      return new Settings(4, List.of(10, 50, 100), 32, 1, 32, 1e-2, 200, out, command);
+      return new Settings(4, List.of(10, 50, 100), 32, 1, 32, 1e-2, 2000, out, command);
     }
 
     /** The paper's grid: 10, 50, 100, 500 per class, three seeds. */
     public static Settings full(Path out, String command) {
-      return new Settings(4, List.of(10, 50, 100, 500), 32, 3, 32, 1e-3, 200, out, command);
+      return new Settings(4, List.of(10, 50, 100, 500), 32, 3, 32, 1e-3, 10_000, out, command);
     }
   }
 
@@ -63,16 +63,17 @@ public final class LowSampleExperiment {
       throws IOException {
     Files.createDirectories(s.out());
     StudentPoint.Fitting fitting =
-        new StudentPoint.Fitting(s.gates(), s.gapTolerance(), s.mlpEpochs());
+        new StudentPoint.Fitting(s.gates(), s.gapTolerance(), s.adamSteps());
     List<Row> rows = new ArrayList<>();
     double teacherAccuracy = Double.NaN;
+    HybridScorer scorer = new HybridScorer(teacher, test);
     GridProgress bar = new GridProgress(progress, s.perClass().size() * s.seeds());
     for (int m : s.perClass()) {
       Images unlabeled = train.slice(0, Math.min(CLASSES * m, train.count()));
       Activations a = Activations.extract(teacher, unlabeled, s.block());
       for (int seed = 0; seed < s.seeds(); seed++) {
         StudentPoint.Scored p =
-            StudentPoint.fit(teacher, s.block(), a, s.ratio(), seed, fitting, test, false);
+            StudentPoint.fit(teacher, s.block(), a, s.ratio(), seed, fitting, scorer, false);
         rows.addAll(p.rows());
         teacherAccuracy = p.teacherAccuracy();
         bar.done(String.format(Locale.ROOT, "%d per class, seed %d", m, seed), p.rows());
@@ -104,14 +105,15 @@ public final class LowSampleExperiment {
     b.append(
         String.format(
             Locale.ROOT,
-            "Teacher: %.2f %% test accuracy. Block %d, target %.0f× (the non-convex MLP, Adam %d"
-                + " epochs and at least 2,000 steps of 100 rows, gets the convex one-vs-all student's parameter count); m per class ="
+            "Teacher: %.2f %% test accuracy. Block %d, target %.0f× (the Adam-trained students, at"
+                + " least %,d steps each, get the convex one-vs-all student's parameter count); m"
+                + " per class ="
                 + " the first 10·m training images, labels not read; %d gates, gap %.0e, seeds"
                 + " 0..%d.%n%n",
             100 * teacherAccuracy,
             s.block(),
             s.ratio(),
-            s.mlpEpochs(),
+            s.adamSteps(),
             s.gates(),
             s.gapTolerance(),
             s.seeds() - 1));

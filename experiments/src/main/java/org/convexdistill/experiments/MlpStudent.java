@@ -18,12 +18,6 @@ final class MlpStudent {
 
   static final int BATCH = 100;
 
-  /**
-   * Adam gets at least this many steps whatever the row count: with 100 rows, 200 epochs would be
-   * 200 steps, too few to judge the non-convex student by.
-   */
-  static final int MIN_STEPS = 2000;
-
   private MlpStudent() {}
 
   /** Hidden units whose weights h·(d + r) (plus the basis) fit in {@code parameters}. */
@@ -69,20 +63,25 @@ final class MlpStudent {
     return new Prepared(x, y, n, d, y.length / n, scales);
   }
 
-  /** Trains h units for {@code epochs} (at least MIN_STEPS steps) and returns the student. */
-  static StudentBlock train(Activations a, OutputBasis basis, int hidden, int epochs, long seed) {
+  /**
+   * Trains h units for at least {@code steps} Adam steps (whole epochs; a step count, not an epoch
+   * count, so that few rows still mean enough training to judge the student by) and returns the
+   * student.
+   */
+  static StudentBlock train(Activations a, OutputBasis basis, int hidden, int steps, long seed) {
     Prepared p = prepare(a, basis);
+    int epochs = epochsFor(steps, p.n(), BATCH);
     MlpTrainer.Trained t =
-        p.train(
-            new MlpTrainer.Options(hidden, epochsFor(epochs, p.n()), BATCH, LEARNING_RATE, seed),
-            null);
+        p.train(new MlpTrainer.Options(hidden, epochs, BATCH, LEARNING_RATE, seed), null);
     return p.student(t, basis);
   }
 
-  /** {@code epochs}, or more when that many epochs of n rows would be fewer than MIN_STEPS. */
-  static int epochsFor(int epochs, int n) {
-    int stepsPerEpoch = (n + BATCH - 1) / BATCH;
-    return Math.max(epochs, (MIN_STEPS + stepsPerEpoch - 1) / stepsPerEpoch);
+  /**
+   * The fewest whole epochs of n rows in batches of {@code batch} that make {@code steps} steps.
+   */
+  static int epochsFor(int steps, int n, int batch) {
+    int stepsPerEpoch = (n + batch - 1) / batch;
+    return Math.max(1, (steps + stepsPerEpoch - 1) / stepsPerEpoch);
   }
 
   /** Column RMS values (zero columns keep scale 0, which maps them to 0). */

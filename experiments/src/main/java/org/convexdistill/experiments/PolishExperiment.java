@@ -30,23 +30,24 @@ public final class PolishExperiment {
       int seeds,
       int gates,
       double gapTolerance,
-      int mlpEpochs,
+      int adamSteps,
       Path out,
       String command) {
     /** These settings with another seed count. */
     public Settings withSeeds(int seeds) {
       return new Settings(
-          block, perClass, ratios, seeds, gates, gapTolerance, mlpEpochs, out, command);
+          block, perClass, ratios, seeds, gates, gapTolerance, adamSteps, out, command);
     }
 
     /** Block 4, 100 per class, 32× and 128×, one seed. */
     public static Settings quick(Path out, String command) {
-      return new Settings(4, 100, List.of(32.0, 128.0), 1, 32, 1e-2, 200, out, command);
+      return new Settings(4, 100, List.of(32.0, 128.0), 1, 32, 1e-2, 2000, out, command);
     }
 
     /** Block 4, 100 per class, 16× to 128×, three seeds. */
     public static Settings full(Path out, String command) {
-      return new Settings(4, 100, List.of(16.0, 32.0, 64.0, 128.0), 3, 32, 1e-3, 200, out, command);
+      return new Settings(
+          4, 100, List.of(16.0, 32.0, 64.0, 128.0), 3, 32, 1e-3, 10_000, out, command);
     }
   }
 
@@ -58,17 +59,18 @@ public final class PolishExperiment {
       throws IOException {
     Files.createDirectories(s.out());
     StudentPoint.Fitting fitting =
-        new StudentPoint.Fitting(s.gates(), s.gapTolerance(), s.mlpEpochs());
+        new StudentPoint.Fitting(s.gates(), s.gapTolerance(), s.adamSteps());
     Images unlabeled =
         train.slice(0, Math.min(LowSampleExperiment.CLASSES * s.perClass(), train.count()));
     Activations a = Activations.extract(teacher, unlabeled, s.block());
     List<Row> rows = new ArrayList<>();
     double teacherAccuracy = Double.NaN;
+    HybridScorer scorer = new HybridScorer(teacher, test);
     GridProgress bar = new GridProgress(progress, s.ratios().size() * s.seeds());
     for (double ratio : s.ratios()) {
       for (int seed = 0; seed < s.seeds(); seed++) {
         StudentPoint.Scored p =
-            StudentPoint.fit(teacher, s.block(), a, ratio, seed, fitting, test, false);
+            StudentPoint.fit(teacher, s.block(), a, ratio, seed, fitting, scorer, false);
         rows.addAll(p.rows());
         teacherAccuracy = p.teacherAccuracy();
         bar.done(String.format(Locale.ROOT, "%.0fx, seed %d", ratio, seed), p.rows());
@@ -108,13 +110,14 @@ public final class PolishExperiment {
             Locale.ROOT,
             "Teacher: %.2f %% test accuracy. Block %d, %d unlabeled images per class (the first"
                 + " %,d training images, labels not read); \"before\" is the one-vs-all student"
-                + " (with its support refit), \"after\" the paper's polishing of it; the MLP (Adam,"
-                + " at least 2,000 steps) gets the one-vs-all student's parameter count; %d gates,"
-                + " gap %.0e, seeds 0..%d.%n%n",
+                + " (with its support refit), \"after\" the paper's polishing of it; the Adam-trained"
+                + " students (at least %,d steps each) get the one-vs-all student's parameter count;"
+                + " %d gates, gap %.0e, seeds 0..%d.%n%n",
             100 * teacherAccuracy,
             s.block(),
             s.perClass(),
             a.samples(),
+            s.adamSteps(),
             s.gates(),
             s.gapTolerance(),
             s.seeds() - 1));

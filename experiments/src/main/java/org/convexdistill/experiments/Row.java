@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One measured point of an experiment: a student kind replacing block k, fitted to {@code images}
- * unlabeled images at a target compression, scored on the test images.
+ * One measured point of an experiment: a student kind replacing block k (or blocks "3+4", each by
+ * its own student), fitted to {@code images} unlabeled images at a target compression, scored on
+ * the test images.
  *
  * @param blockParameters the replacement's parameters (non-zero kernel weights plus BatchNorm for a
  *     pruned block)
@@ -13,7 +14,7 @@ import java.util.Locale;
  * @param seconds the fit's wall-clock seconds (0 when it shares another row's fit)
  */
 public record Row(
-    int block,
+    String block,
     String kind,
     double targetRatio,
     int images,
@@ -35,7 +36,7 @@ public record Row(
       b.append(
           String.format(
               Locale.ROOT,
-              "%d,%s,%.1f,%d,%d,%d,%d,%.4f,%.4f,%.2f%n",
+              "%s,%s,%.1f,%d,%d,%d,%d,%.4f,%.4f,%.2f%n",
               r.block,
               r.kind,
               r.targetRatio,
@@ -61,7 +62,7 @@ public record Row(
       b.append(
           String.format(
               Locale.ROOT,
-              "| %d | %s | %.0f× | %,d | %d | %,d | %,d | %.2f %% | %+.2f pp | %.2f %% | %.1f |%n",
+              "| %s | %s | %.0f× | %,d | %d | %,d | %,d | %.2f %% | %+.2f pp | %.2f %% | %.1f |%n",
               r.block,
               r.kind,
               r.targetRatio,

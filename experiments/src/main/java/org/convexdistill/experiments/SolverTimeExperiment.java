@@ -90,8 +90,8 @@ public final class SolverTimeExperiment {
     int k = s.block();
     Activations a =
         Activations.extract(teacher, train.slice(0, Math.min(s.samples(), train.count())), k);
-    BlockScorer scorer = new BlockScorer(teacher, k, test);
-    double teacherAccuracy = scorer.accuracy(Hybrid.Replacement.teacherBlock(teacher, k));
+    HybridScorer scorer = new HybridScorer(teacher, test);
+    double teacherAccuracy = scorer.teacherAccuracy();
     int d = a.inputs().shape()[1];
     int c = a.outputs().shape()[1];
     List<Point> points = new ArrayList<>();
@@ -117,7 +117,7 @@ public final class SolverTimeExperiment {
         double seconds = (System.nanoTime() - t0) / 1e9;
         slowest = Math.max(slowest, seconds);
         convexParams = b.student().parameterCount();
-        double acc = scorer.accuracy(Hybrid.Replacement.of(b.student()));
+        double acc = scorer.accuracy(k, Hybrid.Replacement.of(b.student()));
         points.add(new Point(CONVEX, seed, i, seconds, acc));
         if (progress != null) {
           progress.printf(
@@ -133,7 +133,8 @@ public final class SolverTimeExperiment {
       double budget = ADAM_BUDGET * slowest;
       for (String method : List.of(MINI_BATCH, FULL_BATCH)) {
         int batch = method.equals(MINI_BATCH) ? MlpStudent.BATCH : a.samples();
-        List<Point> curve = adam(a, basis, hidden, batch, seed, budget, scorer, method, progress);
+        List<Point> curve =
+            adam(a, k, basis, hidden, batch, seed, budget, scorer, method, progress);
         points.addAll(curve);
       }
     }
@@ -143,12 +144,13 @@ public final class SolverTimeExperiment {
   /** Adam on the MLP, scored at epochs 1, 2, 4, 8, … until the time budget is spent. */
   private static List<Point> adam(
       Activations a,
+      int k,
       OutputBasis basis,
       int hidden,
       int batch,
       int seed,
       double budget,
-      BlockScorer scorer,
+      HybridScorer scorer,
       String method,
       PrintStream progress) {
     List<Point> out = new ArrayList<>();
@@ -158,7 +160,7 @@ public final class SolverTimeExperiment {
         (epoch, seconds, sofar) -> {
           boolean last = seconds >= budget || epoch == MAX_EPOCHS;
           if (Integer.bitCount(epoch) == 1 || last) {
-            double acc = scorer.accuracy(Hybrid.Replacement.of(p.student(sofar, basis)));
+            double acc = scorer.accuracy(k, Hybrid.Replacement.of(p.student(sofar, basis)));
             out.add(new Point(method, seed, out.size(), seconds, acc));
             if (progress != null && last) {
               progress.printf(

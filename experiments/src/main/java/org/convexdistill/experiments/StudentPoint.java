@@ -1,20 +1,20 @@
 package org.convexdistill.experiments;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.convexdistill.core.data.LabeledImages;
+import org.convexdistill.core.student.ConvStudent;
 import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.TensorShape;
-import org.convexdistill.learner.evaluation.HybridEvaluation;
 import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
 import org.convexdistill.learner.offline.OfflineDistiller;
+import org.convexdistill.teacher.CnnStudent;
 import org.convexdistill.teacher.DjlTeacher;
-import org.convexdistill.teacher.GatedCnnStudent;
 
 /**
  * One grid point of the experiments: every student kind for block k on the same activations, at one
@@ -31,6 +31,7 @@ final class StudentPoint {
   static final String MLP = "non-convex MLP (Adam)";
   static final String PRUNE = "magnitude pruning";
   static final String CNN = "gated CNN (eq. 8, Adam)";
+  static final String RELU_CNN = "non-convex CNN (Adam)";
 
   /** The gated CNN's Adam step size and mini-batch rows. */
   static final float CNN_LEARNING_RATE = 3e-3f;
@@ -43,10 +44,14 @@ final class StudentPoint {
   static final int PATH_POINTS = 12;
 
   /** How the students are fitted. */
-  record Fitting(int gates, double gapTolerance, int mlpEpochs) {}
+  record Fitting(int gates, double gapTolerance, int adamSteps) {}
 
-  /** The rows of one point and the teacher's accuracy on the same test images. */
-  record Scored(List<Row> rows, double teacherAccuracy) {}
+  /**
+   * The rows of one point, the teacher's accuracy on the same test images, and each kind's
+   * replacement (kept for hybrids that replace several blocks).
+   */
+  record Scored(
+      List<Row> rows, double teacherAccuracy, Map<String, Hybrid.Replacement> replacements) {}
 
   private StudentPoint() {}
 
@@ -57,7 +62,7 @@ final class StudentPoint {
       double ratio,
       int seed,
       Fitting f,
-      LabeledImages test,
+      HybridScorer test,
       boolean prune) {
     long blockParams = teacher.blockParameters(k);
     long rest = teacher.totalParameters() - blockParams;
@@ -80,26 +85,50 @@ final class StudentPoint {
     DistilledBlock b = OfflineDistiller.fit(a, blockParams, o, null, 0, basis);
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     List<Row> rows = new ArrayList<>();
-    HybridEvaluation.Figures one = score(teacher, k, Hybrid.Replacement.of(b.oneVsAll()), test);
+    Map<String, Hybrid.Replacement> kept = new LinkedHashMap<>();
+    Hybrid.Replacement oneVsAll = Hybrid.Replacement.of(b.oneVsAll());
+    kept.put(CONVEX, oneVsAll);
+    HybridScorer.Figures one = test.score(k, oneVsAll);
     long convexParams = b.oneVsAll().parameterCount();
     rows.add(row(k, StudentPoint.CONVEX, ratio, images, seed, convexParams, rest, one, fitSeconds));
-    HybridEvaluation.Figures shared = score(teacher, k, Hybrid.Replacement.of(b.student()), test);
+    Hybrid.Replacement polished = Hybrid.Replacement.of(b.student());
+    kept.put(SHARED, polished);
+    HybridScorer.Figures shared = test.score(k, polished);
     rows.add(row(k, SHARED, ratio, images, seed, b.student().parameterCount(), rest, shared, 0));
     long t1 = System.nanoTime();
     int d = a.inputs().shape()[1];
     int c = a.outputs().shape()[1];
     StudentBlock mlp =
         MlpStudent.train(
-            a, basis, MlpStudent.unitsFor(convexParams, d, c, basis), f.mlpEpochs(), seed);
+            a, basis, MlpStudent.unitsFor(convexParams, d, c, basis), f.adamSteps(), seed);
     double mlpSeconds = (System.nanoTime() - t1) / 1e9;
-    HybridEvaluation.Figures nonConvex = score(teacher, k, Hybrid.Replacement.of(mlp), test);
+    kept.put(MLP, Hybrid.Replacement.of(mlp));
+    HybridScorer.Figures nonConvex = test.score(k, kept.get(MLP));
     rows.add(row(k, MLP, ratio, images, seed, mlp.parameterCount(), rest, nonConvex, mlpSeconds));
-    rows.add(cnn(teacher, k, a, convexParams, f, seed, test, ratio, rest));
+    for (ConvStudent.Architecture arch : ConvStudent.Architecture.values()) {
+      long tc = System.nanoTime();
+      ConvStudent cnn = cnn(arch, teacher, k, a, convexParams, f, seed);
+      double cnnSeconds = (System.nanoTime() - tc) / 1e9;
+      String kind = arch == ConvStudent.Architecture.GATED ? CNN : RELU_CNN;
+      kept.put(kind, Hybrid.Replacement.of(cnn));
+      rows.add(
+          row(
+              k,
+              kind,
+              ratio,
+              images,
+              seed,
+              cnn.parameterCount(),
+              rest,
+              test.score(k, kept.get(kind)),
+              cnnSeconds));
+    }
     if (prune) {
       long t2 = System.nanoTime();
       DjlTeacher.PrunedBlock pruned =
           teacher.prunedBlock(k, Math.min(convexParams, teacher.kernelWeights(k)));
-      HybridEvaluation.Figures p = score(teacher, k, pruned, test);
+      kept.put(PRUNE, pruned);
+      HybridScorer.Figures p = test.score(k, pruned);
       rows.add(
           row(
               k,
@@ -112,53 +141,46 @@ final class StudentPoint {
               p,
               (System.nanoTime() - t2) / 1e9));
     }
-    return new Scored(rows, one.teacherAccuracy());
+    return new Scored(rows, test.teacherAccuracy(), kept);
   }
 
   /**
-   * The paper's gated CNN with the most filters whose Table 1 count (gate convolution included)
-   * fits the convex student's parameters, trained on the block outputs' MSE.
+   * A CNN student of the paper (eq. 8 gated, or the non-convex ReLU one) with the most filters
+   * whose trained parameters (the gated one's Table 1 count, gate convolution included) fit the
+   * convex student's, trained on the block outputs' MSE.
    */
-  private static Row cnn(
+  private static ConvStudent cnn(
+      ConvStudent.Architecture architecture,
       DjlTeacher teacher,
       int k,
       Activations a,
       long convexParams,
       Fitting f,
-      int seed,
-      LabeledImages test,
-      double ratio,
-      long rest) {
+      int seed) {
     TensorShape in = teacher.blockInputShape(k);
     TensorShape out = teacher.blockOutputShape(k);
+    boolean gated = architecture == ConvStudent.Architecture.GATED;
     int filters = 1;
-    while (GatedCnnStudent.parameters(in.channels(), out.channels(), filters + 1, true)
+    while (CnnStudent.parameters(in.channels(), out.channels(), filters + 1, gated)
         <= convexParams) {
       filters++;
     }
     int stride = in.height() / out.height();
     int n = a.samples();
-    int steps = (n + CNN_BATCH - 1) / CNN_BATCH;
-    int epochs = Math.max(f.mlpEpochs(), (MlpStudent.MIN_STEPS + steps - 1) / steps);
-    long t0 = System.nanoTime();
-    try (GatedCnnStudent s =
-        GatedCnnStudent.train(
+    int epochs = MlpStudent.epochsFor(f.adamSteps(), n, CNN_BATCH);
+    try (CnnStudent s =
+        CnnStudent.train(
             a.inputs().data(),
             a.outputs().data(),
             n,
             in,
             out,
             stride,
-            new GatedCnnStudent.Options(filters, epochs, CNN_BATCH, CNN_LEARNING_RATE, seed))) {
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      HybridEvaluation.Figures g = score(teacher, k, s, test);
-      return row(k, CNN, ratio, a.samples(), seed, s.parameters(), rest, g, seconds);
+            new CnnStudent.Options(
+                architecture, filters, epochs, CNN_BATCH, CNN_LEARNING_RATE, seed))) {
+      // Frozen, BatchNorm folded: what a release of it would serve.
+      return s.toStudent();
     }
-  }
-
-  private static HybridEvaluation.Figures score(
-      DjlTeacher teacher, int k, Hybrid.Replacement r, LabeledImages test) {
-    return HybridEvaluation.evaluate(teacher, new Hybrid(teacher, Map.of(k, r)), test, 500);
   }
 
   private static Row row(
@@ -169,17 +191,17 @@ final class StudentPoint {
       int seed,
       long params,
       long rest,
-      HybridEvaluation.Figures f,
+      HybridScorer.Figures f,
       double seconds) {
     return new Row(
-        k,
+        String.valueOf(k),
         kind,
         ratio,
         images,
         seed,
         params,
         rest + params,
-        f.hybridAccuracy(),
+        f.accuracy(),
         f.agreement(),
         seconds);
   }

@@ -34,17 +34,17 @@ class CompressionExperimentTest {
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(100);
     LowSampleExperiment.Settings s =
         new LowSampleExperiment.Settings(
-            4, List.of(5, 20), 16, 1, 4, 1e-2, 10, out, "distill experiment low-sample -x");
+            4, List.of(5, 20), 16, 1, 4, 1e-2, 100, out, "distill experiment low-sample -x");
     Written r;
     try (DjlTeacher teacher = DjlTeacher.create(10, 6, 50)) {
       r = LowSampleExperiment.run(teacher, train.images(), test, s, null);
     }
-    // Four kinds (no pruning: it needs no data) at each of two counts.
-    assertThat(r.rows()).hasSize(8);
+    // Five kinds (no pruning: it needs no data) at each of two counts.
+    assertThat(r.rows()).hasSize(10);
     assertThat(r.rows())
         .extracting(Row::images)
-        .containsExactly(50, 50, 50, 50, 200, 200, 200, 200);
-    assertThat(Files.readAllLines(r.csv())).hasSize(9);
+        .containsExactly(50, 50, 50, 50, 50, 200, 200, 200, 200, 200);
+    assertThat(Files.readAllLines(r.csv())).hasSize(11);
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
     assertThat(png.getHeight()).isEqualTo(LinePlot.HEIGHT);
@@ -93,7 +93,7 @@ class CompressionExperimentTest {
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(100);
     PolishExperiment.Settings s =
         new PolishExperiment.Settings(
-            4, 20, List.of(16.0), 1, 4, 1e-2, 10, out, "distill experiment polish -x");
+            4, 20, List.of(16.0), 1, 4, 1e-2, 100, out, "distill experiment polish -x");
     Written r;
     try (DjlTeacher teacher = DjlTeacher.create(10, 8, 50)) {
       r = PolishExperiment.run(teacher, train.images(), test, s, null);
@@ -101,7 +101,11 @@ class CompressionExperimentTest {
     assertThat(r.rows())
         .extracting(Row::kind)
         .containsExactly(
-            StudentPoint.CONVEX, StudentPoint.SHARED, StudentPoint.MLP, StudentPoint.CNN);
+            StudentPoint.CONVEX,
+            StudentPoint.SHARED,
+            StudentPoint.MLP,
+            StudentPoint.CNN,
+            StudentPoint.RELU_CNN);
     assertThat(r.rows()).extracting(Row::images).containsOnly(200);
     // Polishing never adds a unit: at most the one-vs-all student's units, each d + r weights.
     assertThat(r.rows().get(1).blockParameters())
@@ -116,25 +120,37 @@ class CompressionExperimentTest {
     LabeledImages test = FashionMnist.load(fixture(), FashionMnist.Split.TEST).head(200);
     CompressionExperiment.Settings s =
         new CompressionExperiment.Settings(
-            List.of(4),
+            List.of(3, 4),
+            List.of(3, 4),
             List.of(16.0),
             1,
             300,
             4,
             1e-2,
-            20,
+            100,
             out,
             "distill experiment compression -x");
     Written r;
     try (DjlTeacher teacher = DjlTeacher.create(10, 5, 50)) {
       r = CompressionExperiment.run(teacher, train.images(), test, s, null);
       long bn = teacher.blockParameters(4) - teacher.kernelWeights(4);
-      Row convex = r.rows().get(0);
-      Row shared = r.rows().get(1);
-      Row mlp = r.rows().get(2);
-      Row cnn = r.rows().get(3);
-      Row pruned = r.rows().get(4);
+      // Block 3's six rows, then block 4's, then the six 3+4 hybrids.
+      assertThat(r.rows())
+          .extracting(Row::block)
+          .containsExactly(
+              "3", "3", "3", "3", "3", "3", "4", "4", "4", "4", "4", "4", "3+4", "3+4", "3+4",
+              "3+4", "3+4", "3+4");
+      Row convex = r.rows().get(6);
+      Row shared = r.rows().get(7);
+      Row mlp = r.rows().get(8);
+      Row cnn = r.rows().get(9);
+      Row reluCnn = r.rows().get(10);
+      Row pruned = r.rows().get(11);
       assertThat(cnn.kind()).isEqualTo(StudentPoint.CNN);
+      assertThat(reluCnn.kind()).isEqualTo(StudentPoint.RELU_CNN);
+      assertThat(reluCnn.blockParameters()).isLessThanOrEqualTo(convex.blockParameters());
+      assertThat(reluCnn.blockParameters() + 9 * 256 + 2 + 512)
+          .isGreaterThan(convex.blockParameters());
       // The most filters whose Table 1 count fits the convex student's parameters.
       assertThat(cnn.blockParameters()).isLessThanOrEqualTo(convex.blockParameters());
       assertThat(cnn.blockParameters() + 9 * 256 * 2 + 2 * 2 + 512)
@@ -152,16 +168,28 @@ class CompressionExperimentTest {
       assertThat(convex.blockParameters()).isLessThanOrEqualTo(teacher.blockParameters(4) / 16);
       long rest = teacher.totalParameters() - teacher.blockParameters(4);
       assertThat(convex.modelParameters()).isEqualTo(rest + convex.blockParameters());
+      // Each 3+4 hybrid holds both blocks' students of its kind, nothing else changed.
+      long rest34 =
+          teacher.totalParameters() - teacher.blockParameters(3) - teacher.blockParameters(4);
+      for (int i = 0; i < 6; i++) {
+        Row three = r.rows().get(i);
+        Row four = r.rows().get(6 + i);
+        Row both = r.rows().get(12 + i);
+        assertThat(both.kind()).isEqualTo(three.kind()).isEqualTo(four.kind());
+        assertThat(both.blockParameters())
+            .isEqualTo(three.blockParameters() + four.blockParameters());
+        assertThat(both.modelParameters()).isEqualTo(rest34 + both.blockParameters());
+      }
       for (Row row : r.rows()) {
         assertThat(row.accuracy()).isBetween(0.0, 1.0);
         assertThat(row.agreement()).isBetween(0.0, 1.0);
       }
     }
-    assertThat(r.rows()).hasSize(5);
     List<String> csv = Files.readAllLines(r.csv());
-    assertThat(csv).hasSize(6);
+    assertThat(csv).hasSize(19);
     assertThat(csv.get(0)).isEqualTo(Row.CSV_HEADER.strip());
-    assertThat(csv.get(5)).startsWith("4,magnitude pruning,16.0,300,0,");
+    assertThat(csv.get(12)).startsWith("4,magnitude pruning,16.0,300,0,");
+    assertThat(csv.get(18)).startsWith("3+4,magnitude pruning,16.0,300,0,");
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png).isNotNull();
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
@@ -171,6 +199,7 @@ class CompressionExperimentTest {
         .contains("`distill experiment compression -x`")
         .contains("| 4 | convex one-vs-all | 16× | 300 |")
         .contains("| 4 | non-convex MLP (Adam) | 16× | 300 |")
-        .contains("| 4 | magnitude pruning | 16× | 300 |");
+        .contains("| 4 | magnitude pruning | 16× | 300 |")
+        .contains("| 3+4 | convex one-vs-all | 16× | 300 |");
   }
 }

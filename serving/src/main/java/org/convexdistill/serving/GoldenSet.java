@@ -2,7 +2,7 @@ package org.convexdistill.serving;
 
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.Preprocessing;
-import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.teacher.Logits;
 import org.convexdistill.core.teacher.Teacher;
 
@@ -44,9 +44,8 @@ public final class GoldenSet {
   /**
    * Fraction of the images on which prefix + {@code student} + suffix gives the teacher's class.
    */
-  public double agreement(StudentBlock student) {
-    float[] y = new float[count * student.outputDim()];
-    student.forward(blockInputs, count, y, student.newWorkspace(count));
+  public double agreement(Student student) {
+    float[] y = student.apply(blockInputs, count);
     float[] logits = teacher.suffix(block, y, count);
     int same = 0;
     for (int i = 0; i < count; i++) {

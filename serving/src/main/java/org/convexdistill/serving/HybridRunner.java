@@ -3,7 +3,7 @@ package org.convexdistill.serving;
 import java.util.Map;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.Preprocessing;
-import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.Teacher;
 
@@ -39,7 +39,7 @@ public final class HybridRunner {
    */
   public float[] logits(byte[] pixels, int n, ServingModel model) {
     float[] x = Preprocessing.toTensor(new Images(n, 28, 28, pixels));
-    StudentBlock s = model.student();
+    Student s = model.student();
     Hybrid.Replacement r =
         s == null ? Hybrid.Replacement.teacherBlock(teacher, block) : Hybrid.Replacement.of(s);
     return new Hybrid(teacher, Map.of(block, r)).logits(x, n);

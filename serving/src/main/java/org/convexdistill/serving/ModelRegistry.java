@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.convexdistill.core.stream.StudentRelease;
-import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.Student;
 
 /**
  * The current model and the last K accepted student versions. A new release is checked before it
@@ -160,7 +160,7 @@ public final class ModelRegistry {
     return problem != null ? problem : goldenCheck(r.student());
   }
 
-  private Offer goldenCheck(StudentBlock s) {
+  private Offer goldenCheck(Student s) {
     GoldenSet g = policy.golden();
     if (g == null) {
       return null;
@@ -194,7 +194,7 @@ public final class ModelRegistry {
       return Offer.refused(
           "wrong-block", "release replaces block " + r.block() + ", this server's is " + block);
     }
-    StudentBlock s = r.student();
+    Student s = r.student();
     if (s.inputDim() != inputSize || s.outputDim() != outputSize) {
       return Offer.refused(
           "wrong-shape",

@@ -1,7 +1,7 @@
 package org.convexdistill.serving;
 
 import org.convexdistill.core.stream.StudentRelease;
-import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.Student;
 
 /**
  * What a request runs on: the teacher's block k (version 0, before any student arrived) or a
@@ -23,7 +23,7 @@ public record ServingModel(long version, StudentRelease release) {
   }
 
   /** The student, or null for the teacher. */
-  public StudentBlock student() {
+  public Student student() {
     return release == null ? null : release.student();
   }
 

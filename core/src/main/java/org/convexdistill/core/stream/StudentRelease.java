@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
 import org.convexdistill.core.student.StudentFormatException;
@@ -22,7 +23,8 @@ import org.convexdistill.core.student.StudentFormatException;
  * none), λ (8), objective (8), relative gap (8), held-out MSE (8), [format 2: top-1 agreement
  * with the teacher (8; NaN = not measured), selection λ (8)], iterations (4), solver seconds (8), non-zero groups
  * (4), parameters (8), created-at epoch ms (8), ranges (4 + 20 each: partition, from, to), student
- * length (4) + student bytes (CDST, with its own CRC-32)
+ * length (4) + student bytes (CDST for an MLP student, CDSC for a CNN one, each with its own
+ * CRC-32)
  * </pre>
  *
  * Format 1 (neither field) still decodes, with agreement NaN and selection λ = λ.
@@ -53,7 +55,7 @@ public record StudentRelease(
     long createdAtMillis,
     boolean warmStarted,
     List<OffsetRange> window,
-    StudentBlock student) {
+    Student student) {
   /** "CDSR". */
   public static final int MAGIC = 0x52534443;
 
@@ -69,6 +71,14 @@ public record StudentRelease(
       throw new IllegalArgumentException(
           "version " + version + " with parent " + parentVersion + ": need 0 <= parent < version");
     }
+  }
+
+  /**
+   * The student as the learner's MLP kind (what a refit warm-starts from), or null for a CNN
+   * student, which was fitted offline and cannot warm-start a convex solve.
+   */
+  public StudentBlock mlpStudent() {
+    return student instanceof StudentBlock b ? b : null;
   }
 
   /** Number of activation records the window held. */
@@ -149,7 +159,7 @@ public record StudentRelease(
         throw new RecordFormatException(
             "student release says " + n + " student bytes follow, " + b.remaining() + " do");
       }
-      StudentBlock student = StudentFormat.decode(bytes, b.position(), n);
+      Student student = StudentFormat.decodeAny(bytes, b.position(), n);
       return new StudentRelease(
           model,
           teacher,

@@ -31,7 +31,7 @@ import org.convexdistill.core.numeric.Finite;
  *
  * <p>Immutable and thread-safe; {@link #forward} takes a caller-owned {@link Workspace}.
  */
-public final class StudentBlock {
+public final class StudentBlock implements Student {
   private final int inputDim;
   private final int outputDim;
   private final float[] inverseScales;
@@ -238,6 +238,13 @@ public final class StudentBlock {
    * @param out output rows, row-major batch × C; overwritten
    * @param ws a workspace from {@link #newWorkspace} with capacity ≥ batch; overwritten
    */
+  @Override
+  public float[] apply(float[] z, int n) {
+    float[] out = new float[n * outputDim()];
+    forward(z, n, out, newWorkspace(Math.max(1, n)));
+    return out;
+  }
+
   public void forward(float[] z, int batch, float[] out, Workspace ws) {
     if (batch < 0 || batch > ws.maxBatch) {
       throw new IllegalArgumentException(
@@ -502,6 +509,7 @@ public final class StudentBlock {
    * probe input cannot show this: a non-finite weight behind a gate that the probe leaves closed
    * answers finite values until a real request opens it.
    */
+  @Override
   public String firstNonFinite() {
     String[] names = {"inverse scales", "column scales", "gates", "first layer", "second layer"};
     float[][] arrays = {inverseScales, columnScales, gates, firstLayer, secondLayer};

@@ -56,7 +56,29 @@ public final class StudentFormat {
 
   private StudentFormat() {}
 
-  /** Encodes a student. */
+  /**
+   * Encodes either kind of student: this layout for an MLP, {@link ConvStudentFormat}'s for a CNN.
+   */
+  public static byte[] encode(Student s) {
+    return s instanceof ConvStudent cnn ? ConvStudentFormat.encode(cnn) : encode((StudentBlock) s);
+  }
+
+  /**
+   * Decodes either kind of student in {@code bytes[offset, offset + length)}, by its magic.
+   *
+   * @throws StudentFormatException saying what is wrong
+   */
+  public static Student decodeAny(byte[] bytes, int offset, int length)
+      throws StudentFormatException {
+    if (length >= 4
+        && ByteBuffer.wrap(bytes, offset, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()
+            == ConvStudentFormat.MAGIC) {
+      return ConvStudentFormat.decode(bytes, offset, length);
+    }
+    return decode(bytes, offset, length);
+  }
+
+  /** Encodes an MLP student. */
   public static byte[] encode(StudentBlock s) {
     int d = s.inputDim();
     int h = s.hiddenUnits();
@@ -235,7 +257,26 @@ public final class StudentFormat {
     Files.write(path, encode(s));
   }
 
-  /** Reads a student file. */
+  /** Writes a student file of either kind. */
+  public static void write(Path path, Student s) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.write(path, encode(s));
+  }
+
+  /** Reads a student file of either kind. */
+  public static Student readAny(Path path) throws IOException {
+    byte[] bytes = Files.readAllBytes(path);
+    try {
+      return decodeAny(bytes, 0, bytes.length);
+    } catch (StudentFormatException e) {
+      throw new StudentFormatException(path + ": " + e.getMessage());
+    }
+  }
+
+  /** Reads an MLP student file. */
   public static StudentBlock read(Path path) throws IOException {
     try {
       return decode(Files.readAllBytes(path));

@@ -2,7 +2,7 @@ package org.convexdistill.core.teacher;
 
 import java.util.Map;
 import java.util.TreeMap;
-import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.Student;
 
 /**
  * The teacher with some blocks replaced: prefix up to the first replaced block, then each block in
@@ -17,14 +17,12 @@ public final class Hybrid {
     /** Trainable parameters of the replacement. */
     long parameters();
 
-    /** A convex student. */
-    static Replacement of(StudentBlock student) {
+    /** A student of either kind. */
+    static Replacement of(Student student) {
       return new Replacement() {
         @Override
         public float[] apply(float[] z, int n) {
-          float[] out = new float[n * student.outputDim()];
-          student.forward(z, n, out, student.newWorkspace(Math.max(1, n)));
-          return out;
+          return student.apply(z, n);
         }
 
         @Override
@@ -71,11 +69,11 @@ public final class Hybrid {
   }
 
   /** A hybrid of convex students, checking each one's shape against its block. */
-  public static Hybrid ofStudents(Teacher teacher, Map<Integer, StudentBlock> students) {
+  public static Hybrid ofStudents(Teacher teacher, Map<Integer, ? extends Student> students) {
     Map<Integer, Replacement> r = new TreeMap<>();
-    for (Map.Entry<Integer, StudentBlock> e : students.entrySet()) {
+    for (Map.Entry<Integer, ? extends Student> e : students.entrySet()) {
       int k = e.getKey();
-      StudentBlock s = e.getValue();
+      Student s = e.getValue();
       if (s.inputDim() != teacher.blockInputShape(k).size()
           || s.outputDim() != teacher.blockOutputShape(k).size()) {
         throw new IllegalArgumentException(

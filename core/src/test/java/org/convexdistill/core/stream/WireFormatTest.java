@@ -120,8 +120,8 @@ class WireFormatTest {
     assertThat(b.warmStarted()).isTrue();
     assertThat(b.window()).containsExactly(new OffsetRange(0, 10, 20), new OffsetRange(1, 5, 4));
     assertThat(b.windowSize()).isEqualTo(11);
-    assertThat(b.student().firstLayer()).containsExactly(1, 2, 3, 4, 5, 6);
-    assertThat(b.student().secondLayer()).containsExactly(0.5f, 2f);
+    assertThat(b.mlpStudent().firstLayer()).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(b.mlpStudent().secondLayer()).containsExactly(0.5f, 2f);
     assertThat(b.teacherAgreement()).isEqualTo(0.96);
     assertThat(b.selectionLambda()).isEqualTo(2.5);
   }
@@ -141,7 +141,7 @@ class WireFormatTest {
     assertThat(b.selectionLambda()).isEqualTo(0.25);
     assertThat(b.heldOutMse()).isEqualTo(0.02);
     assertThat(b.iterations()).isEqualTo(123);
-    assertThat(b.student().secondLayer()).containsExactly(0.5f, 2f);
+    assertThat(b.mlpStudent().secondLayer()).containsExactly(0.5f, 2f);
     v1[4] = 3;
     assertThatThrownBy(() -> StudentRelease.decode(v1)).hasMessageContaining("version 3");
   }

@@ -415,7 +415,8 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
   private void refit(KafkaProducer<String, byte[]> producer) {
     long triggered = schedule.start(current != null, System.currentTimeMillis());
     ActivationWindow.Snapshot snap = window.snapshot();
-    StudentBlock currentStudent = current == null ? null : current.student();
+    // A CNN release (fitted offline) can neither warm-start nor be compared by the convex checks.
+    StudentBlock currentStudent = current == null ? null : current.mlpStudent();
     Refit r;
     if (!basisLogged && config.headWeight() > 0) {
       basisLogged = true;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -19,28 +20,39 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.PairList;
 import java.util.Arrays;
 import java.util.Random;
+import org.convexdistill.core.student.ConvStudent;
 import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.TensorShape;
 
 /**
- * The paper's gated-CNN student (eq. 8): CNN₃¹ˣ¹(BN(CNN₂(z)) ⊙ 1(BN(CNN₁(z)) &gt; 0)), then BN.
- * CNN₁ and CNN₂ are 3×3 convolutions from the block's input channels to F filters with the block's
- * stride, CNN₃ a 1×1 convolution to the block's output channels, no biases. CNN₁ only gates: no
- * gradient reaches it, so its random weights stay as drawn (the gated-ReLU idea: fixed patterns).
- * Trained by Adam on the activation MSE against the teacher block's outputs (never labels). Runs in
- * place of the block; close it when done.
+ * The paper's CNN students, trained by Adam on the activation MSE against the teacher block's
+ * outputs (never labels), in the PyTorch engine. CNN₁ and CNN₂ are 3×3 convolutions from the
+ * block's input channels to F filters with the block's stride, CNN₃ a 1×1 convolution to the
+ * block's output channels, no biases, BatchNorm after each:
+ *
+ * <ul>
+ *   <li>{@link ConvStudent.Architecture#GATED}, eq. 8: CNN₃(BN(CNN₂ z) ⊙ 1(BN(CNN₁ z) &gt; 0)).
+ *       CNN₁ only gates: no gradient reaches it, so its random weights stay as drawn (the
+ *       gated-ReLU idea: fixed patterns);
+ *   <li>{@link ConvStudent.Architecture#RELU}, the non-convex baseline: CNN₃(ReLU(BN(CNN₂ z))).
+ * </ul>
+ *
+ * Runs in place of the block; {@link #toStudent()} freezes it (BatchNorm folded) into the
+ * engine-free {@link ConvStudent} that releases carry and serving runs. Close it when done.
  */
-public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable {
+public final class CnnStudent implements Hybrid.Replacement, AutoCloseable {
   private final Model model;
-  private final GatedBlock block;
+  private final CnnBlock block;
   private final TensorShape in;
   private final TensorShape out;
+  private final int stride;
 
-  private GatedCnnStudent(Model model, GatedBlock block, TensorShape in, TensorShape out) {
+  private CnnStudent(Model model, CnnBlock block, TensorShape in, TensorShape out, int stride) {
     this.model = model;
     this.block = block;
     this.in = in;
     this.out = out;
+    this.stride = stride;
   }
 
   /**
@@ -48,8 +60,15 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
    *
    * @param batch rows per Adam step
    */
-  public record Options(int filters, int epochs, int batch, float learningRate, long seed) {
+  public record Options(
+      ConvStudent.Architecture architecture,
+      int filters,
+      int epochs,
+      int batch,
+      float learningRate,
+      long seed) {
     public Options {
+      java.util.Objects.requireNonNull(architecture, "architecture");
       if (filters < 1 || epochs < 1 || batch < 1 || !(learningRate > 0)) {
         throw new IllegalArgumentException(
             "filters, epochs and batch must be >= 1 and the learning rate > 0");
@@ -58,9 +77,9 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
   }
 
   /**
-   * The parameter count of the paper's Table 1 "#Params(S)": both 3×3 convolutions, the 1×1 one and
-   * a BatchNorm (scale and shift) after each; {@code withGate} = false leaves out CNN₁ and its
-   * BatchNorm, which only gate.
+   * The parameter count of the paper's Table 1 "#Params(S)" for the gated student: both 3×3
+   * convolutions, the 1×1 one and a BatchNorm (scale and shift) after each; {@code withGate} =
+   * false leaves out CNN₁ and its BatchNorm, which only gate (and is the ReLU student's count).
    */
   public static long parameters(int inChannels, int outChannels, int filters, boolean withGate) {
     long conv3 = 9L * inChannels * filters + 2L * filters;
@@ -73,14 +92,19 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
    *
    * @param stride the block's stride (2 where it downsamples)
    */
-  public static GatedCnnStudent train(
+  public static CnnStudent train(
       float[] z, float[] y, int n, TensorShape in, TensorShape out, int stride, Options o) {
     if (z.length != (long) n * in.size() || y.length != (long) n * out.size()) {
       throw new IllegalArgumentException("z must be n × " + in + " and y n × " + out);
     }
     Engine.getEngine("PyTorch").setRandomSeed((int) o.seed());
-    GatedBlock block = new GatedBlock(o.filters(), out.channels(), stride);
-    Model model = Model.newInstance("gated-cnn-student", "PyTorch");
+    CnnBlock block =
+        new CnnBlock(
+            o.architecture() == ConvStudent.Architecture.GATED,
+            o.filters(),
+            out.channels(),
+            stride);
+    Model model = Model.newInstance("cnn-student", "PyTorch");
     model.setBlock(block);
     int batch = Math.min(o.batch(), n);
     DefaultTrainingConfig config =
@@ -131,7 +155,7 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
       model.close();
       throw e;
     }
-    return new GatedCnnStudent(model, block, in, out);
+    return new CnnStudent(model, block, in, out, stride);
   }
 
   /**
@@ -139,7 +163,7 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
    * from 0 (post-ReLU, means ~5 on block 4), and Adam's small steps on β from 0 took hundreds of
    * epochs to get there.
    */
-  private static void initialiseOutputNorm(GatedBlock block, float[] y, int n, TensorShape out) {
+  private static void initialiseOutputNorm(CnnBlock block, float[] y, int n, TensorShape out) {
     int c = out.channels();
     int hw = out.height() * out.width();
     double[] sum = new double[c];
@@ -198,9 +222,53 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
 
   /** Trainable parameters without the gate convolution and its BatchNorm. */
   public long parametersWithoutGate() {
-    return parameters()
-        - ResNet18.trainableParameters(block.gate)
-        - ResNet18.trainableParameters(block.gateNorm);
+    return block.gate == null
+        ? parameters()
+        : parameters()
+            - ResNet18.trainableParameters(block.gate)
+            - ResNet18.trainableParameters(block.gateNorm);
+  }
+
+  /**
+   * The trained student frozen for serving: each BatchNorm (on its running statistics) folded into
+   * its convolution's weights and a bias, so {@link ConvStudent#apply} equals {@link #apply}.
+   */
+  public ConvStudent toStudent() {
+    float[][] conv = folded(block.conv, block.convNorm);
+    float[][] project = folded(block.project, block.projectNorm);
+    float[][] gate = block.gate == null ? new float[2][] : folded(block.gate, block.gateNorm);
+    return new ConvStudent(
+        block.gate == null ? ConvStudent.Architecture.RELU : ConvStudent.Architecture.GATED,
+        new ConvStudent.Shape(
+            in.channels(), in.height(), in.width(), block.filters, out.channels(), stride),
+        gate[0],
+        gate[1],
+        conv[0],
+        conv[1],
+        project[0],
+        project[1],
+        parameters());
+  }
+
+  /** {weights · γ/√(var + ε) per filter, β − mean · γ/√(var + ε)}. */
+  private static float[][] folded(Block conv, Block batchNorm) {
+    float[] w = conv.getParameters().get("weight").getArray().toFloatArray();
+    var bn = batchNorm.getParameters();
+    float[] gamma = bn.get("gamma").getArray().toFloatArray();
+    float[] beta = bn.get("beta").getArray().toFloatArray();
+    float[] mean = bn.get("runningMean").getArray().toFloatArray();
+    float[] var = bn.get("runningVar").getArray().toFloatArray();
+    int filters = gamma.length;
+    int per = w.length / filters;
+    float[] bias = new float[filters];
+    for (int o = 0; o < filters; o++) {
+      float scale = (float) (gamma[o] / Math.sqrt(var[o] + ResNet18.BN_EPSILON));
+      for (int i = 0; i < per; i++) {
+        w[o * per + i] *= scale;
+      }
+      bias[o] = beta[o] - mean[o] * scale;
+    }
+    return new float[][] {w, bias};
   }
 
   @Override
@@ -208,8 +276,12 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
     model.close();
   }
 
-  /** CNN₃(BN(CNN₂ z) ⊙ 1(BN(CNN₁ z) > 0)) then BN; no gradient through the gate. */
-  private static final class GatedBlock extends AbstractBlock {
+  /**
+   * CNN₃(BN(CNN₂ z) ⊙ 1(BN(CNN₁ z) > 0)) then BN, no gradient through the gate; or, without a gate,
+   * CNN₃(ReLU(BN(CNN₂ z))) then BN.
+   */
+  private static final class CnnBlock extends AbstractBlock {
+    final int filters;
     final Block gate;
     final Block gateNorm;
     final Block conv;
@@ -217,9 +289,10 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
     final Block project;
     final Block projectNorm;
 
-    GatedBlock(int filters, int outChannels, int stride) {
-      gate = addChildBlock("gate", ResNet18.conv(filters, 3, stride, 1));
-      gateNorm = addChildBlock("gate_norm", ResNet18.batchNorm());
+    CnnBlock(boolean gated, int filters, int outChannels, int stride) {
+      this.filters = filters;
+      gate = gated ? addChildBlock("gate", ResNet18.conv(filters, 3, stride, 1)) : null;
+      gateNorm = gated ? addChildBlock("gate_norm", ResNet18.batchNorm()) : null;
       conv = addChildBlock("conv", ResNet18.conv(filters, 3, stride, 1));
       convNorm = addChildBlock("conv_norm", ResNet18.batchNorm());
       project = addChildBlock("project", ResNet18.conv(outChannels, 1, 1, 0));
@@ -230,13 +303,16 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
     protected NDList forwardInternal(
         ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
       NDList z = inputs;
-      NDArray g = gateNorm.forward(ps, gate.forward(ps, z, training), training).singletonOrThrow();
-      NDArray mask = g.stopGradient().gt(0).toType(DataType.FLOAT32, false);
-      NDArray h =
-          convNorm
-              .forward(ps, conv.forward(ps, z, training), training)
-              .singletonOrThrow()
-              .mul(mask);
+      NDArray pre =
+          convNorm.forward(ps, conv.forward(ps, z, training), training).singletonOrThrow();
+      NDArray h;
+      if (gate == null) {
+        h = Activation.relu(pre);
+      } else {
+        NDArray g =
+            gateNorm.forward(ps, gate.forward(ps, z, training), training).singletonOrThrow();
+        h = pre.mul(g.stopGradient().gt(0).toType(DataType.FLOAT32, false));
+      }
       return projectNorm.forward(ps, project.forward(ps, new NDList(h), training), training);
     }
 
@@ -248,10 +324,15 @@ public final class GatedCnnStudent implements Hybrid.Replacement, AutoCloseable 
     @Override
     protected void initializeChildBlocks(
         NDManager manager, DataType dataType, Shape... inputShapes) {
-      gate.initialize(manager, dataType, inputShapes);
+      // The gate first, as before the ReLU variant existed: the same seed draws the same gates.
+      if (gate != null) {
+        gate.initialize(manager, dataType, inputShapes);
+      }
       conv.initialize(manager, dataType, inputShapes);
       Shape[] mid = conv.getOutputShapes(inputShapes);
-      gateNorm.initialize(manager, dataType, mid);
+      if (gate != null) {
+        gateNorm.initialize(manager, dataType, mid);
+      }
       convNorm.initialize(manager, dataType, mid);
       project.initialize(manager, dataType, mid);
       projectNorm.initialize(manager, dataType, project.getOutputShapes(mid));
