@@ -34,6 +34,8 @@ import picocli.CommandLine.Command;
       OfflineDemoCommand.class,
       TeacherCommand.class,
       OfflineCommand.class,
+      CnnStudentCommand.class,
+      PublishCommand.class,
       ActivationsCommand.class,
       SolveCommand.class,
       PathCommand.class,

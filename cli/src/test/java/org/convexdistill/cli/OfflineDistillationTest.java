@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
 import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.npy.Npy;
+import org.convexdistill.core.release.ReleaseKeys;
+import org.convexdistill.core.release.ReleaseVerifier;
+import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.ConvStudent;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
 import org.convexdistill.core.teacher.Hybrid;
@@ -19,8 +26,12 @@ import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
 import org.convexdistill.learner.offline.OfflineDistiller;
+import org.convexdistill.runtime.kafka.KafkaConnection;
+import org.convexdistill.runtime.topics.StudentLog;
+import org.convexdistill.teacher.CnnStudent;
 import org.convexdistill.teacher.DjlTeacher;
 import org.convexdistill.teacher.ModelCard;
+import org.convexdistill.teacher.TeacherId;
 import org.convexdistill.teacher.TeacherTrainer;
 import org.convexdistill.teacher.TrainingOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -208,6 +219,82 @@ class OfflineDistillationTest {
     assertThat(a.exitCode()).as(a.err()).isZero();
     assertThat(Npy.read(acts.resolve("Z.npy")).shape()).containsExactly(20, 2048);
     assertThat(Npy.read(acts.resolve("Y.npy")).shape()).containsExactly(20, 1024);
+  }
+
+  @Test
+  void trainsACnnStudentAndPublishesItAsTheNextSignedRelease() throws Exception {
+    Path file = dir.resolve("cnn").resolve("student-block4.cdsc");
+    DistillCommandTest.Run r =
+        DistillCommandTest.run(
+            "cnn-student",
+            "--model",
+            teacherDir.toString(),
+            "--data",
+            fixture.toString(),
+            "--samples",
+            "100",
+            "--filters",
+            "8",
+            "--steps",
+            "20",
+            "--test-limit",
+            "50",
+            "--out",
+            file.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("gated (eq. 8) CNN student of block 4: 8 filters", "agreement");
+    Student s = StudentFormat.readAny(file);
+    assertThat(s).isInstanceOf(ConvStudent.class);
+    assertThat(s.parameterCount()).isEqualTo(CnnStudent.parameters(256, 512, 8, true));
+
+    Path keys = dir.resolve("keys");
+    assertThat(DistillCommandTest.run("keys", "generate", "--out", keys.toString()).exitCode())
+        .isZero();
+    Path privateKey = keys.resolve("release-signing.key");
+    Path publicKey = keys.resolve("release-signing.pub");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      String[] publish = {
+        "publish",
+        file.toString(),
+        "--bootstrap-servers",
+        kafka.bootstrapServers(),
+        "--model-id",
+        "cnn-model",
+        "--model",
+        teacherDir.toString(),
+        "--release-signing-key",
+        privateKey.toString()
+      };
+      DistillCommandTest.Run first = DistillCommandTest.run(publish);
+      assertThat(first.exitCode()).as(first.err()).isZero();
+      assertThat(first.out()).contains("published cnn-model version 1 (parent 0): CNN student");
+      DistillCommandTest.Run second = DistillCommandTest.run(publish);
+      assertThat(second.out()).contains("version 2 (parent 1)");
+      // What a serving node trusting the key reads back: the CNN student, signed, in lineage.
+      ReleaseVerifier verifier = new ReleaseVerifier(List.of(ReleaseKeys.readPublic(publicKey)));
+      StudentRelease latest =
+          StudentLog.latest(KafkaConnection.of(kafka.bootstrapServers()), "cnn-model", verifier)
+              .orElseThrow();
+      assertThat(latest.version()).isEqualTo(2);
+      assertThat(latest.parentVersion()).isEqualTo(1);
+      assertThat(latest.teacherId()).isEqualTo(TeacherId.of(teacherDir));
+      assertThat(latest.student()).isInstanceOf(ConvStudent.class);
+      assertThat(latest.relativeGap()).isNaN();
+
+      // A file of the wrong block is refused with one line before anything is published.
+      DistillCommandTest.Run wrong =
+          DistillCommandTest.run(
+              "publish",
+              file.toString(),
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--block",
+              "3",
+              "--model",
+              teacherDir.toString());
+      assertThat(wrong.exitCode()).isEqualTo(2);
+      assertThat(wrong.err()).contains("block 3 of this teacher maps");
+    }
   }
 
   @Test

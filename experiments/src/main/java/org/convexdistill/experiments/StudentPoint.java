@@ -89,7 +89,10 @@ final class StudentPoint {
     Hybrid.Replacement oneVsAll = Hybrid.Replacement.of(b.oneVsAll());
     kept.put(CONVEX, oneVsAll);
     HybridScorer.Figures one = test.score(k, oneVsAll);
+    // The paper's matching rule: the Adam students and pruning get the one-vs-all student's
+    // parameters, or the budget itself when that student is empty (no unit fitted the budget).
     long convexParams = b.oneVsAll().parameterCount();
+    long matched = convexParams > 0 ? convexParams : (long) Math.floor(blockParams / ratio);
     rows.add(row(k, StudentPoint.CONVEX, ratio, images, seed, convexParams, rest, one, fitSeconds));
     Hybrid.Replacement polished = Hybrid.Replacement.of(b.student());
     kept.put(SHARED, polished);
@@ -99,15 +102,14 @@ final class StudentPoint {
     int d = a.inputs().shape()[1];
     int c = a.outputs().shape()[1];
     StudentBlock mlp =
-        MlpStudent.train(
-            a, basis, MlpStudent.unitsFor(convexParams, d, c, basis), f.adamSteps(), seed);
+        MlpStudent.train(a, basis, MlpStudent.unitsFor(matched, d, c, basis), f.adamSteps(), seed);
     double mlpSeconds = (System.nanoTime() - t1) / 1e9;
     kept.put(MLP, Hybrid.Replacement.of(mlp));
     HybridScorer.Figures nonConvex = test.score(k, kept.get(MLP));
     rows.add(row(k, MLP, ratio, images, seed, mlp.parameterCount(), rest, nonConvex, mlpSeconds));
     for (ConvStudent.Architecture arch : ConvStudent.Architecture.values()) {
       long tc = System.nanoTime();
-      ConvStudent cnn = cnn(arch, teacher, k, a, convexParams, f, seed);
+      ConvStudent cnn = cnn(arch, teacher, k, a, matched, f, seed);
       double cnnSeconds = (System.nanoTime() - tc) / 1e9;
       String kind = arch == ConvStudent.Architecture.GATED ? CNN : RELU_CNN;
       kept.put(kind, Hybrid.Replacement.of(cnn));
@@ -126,7 +128,7 @@ final class StudentPoint {
     if (prune) {
       long t2 = System.nanoTime();
       DjlTeacher.PrunedBlock pruned =
-          teacher.prunedBlock(k, Math.min(convexParams, teacher.kernelWeights(k)));
+          teacher.prunedBlock(k, Math.min(matched, teacher.kernelWeights(k)));
       kept.put(PRUNE, pruned);
       HybridScorer.Figures p = test.score(k, pruned);
       rows.add(

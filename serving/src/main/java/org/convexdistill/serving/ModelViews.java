@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.ConvStudent;
 
 /** The JSON views of what is served: readiness, the model with its history, one release. */
 final class ModelViews {
@@ -49,6 +50,7 @@ final class ModelViews {
     o.put("parent_version", r.parentVersion());
     o.put("teacher", r.teacherId());
     o.put("block", r.block());
+    o.put("student_kind", r.student() instanceof ConvStudent cnn ? cnnKind(cnn) : "convex-mlp");
     o.put("hidden_units", r.nonzeroGroups());
     o.put("parameters", r.parameters());
     o.put("created_at", java.time.Instant.ofEpochMilli(r.createdAtMillis()).toString());
@@ -61,15 +63,24 @@ final class ModelViews {
       w.addObject().put("partition", x.partition()).put("from", x.from()).put("to", x.to());
     }
     ObjectNode c = o.putObject("certificate");
-    c.put("lambda", r.lambda());
-    c.put("selection_lambda", r.selectionLambda());
-    c.put("objective", r.objective());
-    c.put("relative_gap", r.relativeGap());
+    // null where the release has no convex certificate (a CNN student fitted offline by Adam).
+    c.put("lambda", finiteOrNull(r.lambda()));
+    c.put("selection_lambda", finiteOrNull(r.selectionLambda()));
+    c.put("objective", finiteOrNull(r.objective()));
+    c.put("relative_gap", finiteOrNull(r.relativeGap()));
     c.put("iterations", r.iterations());
     c.put("solver_seconds", r.solverSeconds());
-    c.put("held_out_mse", r.heldOutMse());
+    c.put("held_out_mse", finiteOrNull(r.heldOutMse()));
     // Top-1 agreement with the teacher on the learner's held-out rows (null: not measured).
     c.put("teacher_agreement", Double.isNaN(r.teacherAgreement()) ? null : r.teacherAgreement());
     return o;
+  }
+
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  private static String cnnKind(ConvStudent s) {
+    return s.architecture() == ConvStudent.Architecture.GATED ? "gated-cnn" : "relu-cnn";
   }
 }

@@ -1,13 +1,19 @@
 package org.convexdistill.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
+import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.ConvStudent;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.StudentFormat;
+import org.convexdistill.teacher.CnnStudent;
 import org.convexdistill.teacher.DjlTeacher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +46,7 @@ class ReleaseChecksTest {
     return TestStudents.random(d, c, units, seed);
   }
 
-  static StudentRelease release(String teacherId, int block, long version, StudentBlock s) {
+  static StudentRelease release(String teacherId, int block, long version, Student s) {
     return TestStudents.release(MODEL, teacherId, block, version, s);
   }
 
@@ -118,6 +124,59 @@ class ReleaseChecksTest {
     // At a threshold it meets, the same student is taken.
     assertThat(registry(policy().withGolden(golden, a)).offer(release("t", 4, 1, s)).accepted())
         .isTrue();
+  }
+
+  @Test
+  void aCnnStudentReleaseIsCheckedAndServedByTheHybrid() throws Exception {
+    // A gated CNN (eq. 8) trained on the teacher's own block-4 activations of real images, frozen
+    // for serving, travels as a release: the registry checks it like any student and the hybrid
+    // runs it in place of the block.
+    Images images =
+        FashionMnist.readImages(
+                Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
+            .slice(0, 64);
+    float[] x = Preprocessing.toTensor(images);
+    int n = images.count();
+    float[] z = teacher.prefix(4, x, n);
+    float[] y = teacher.block(4, z, n);
+    ConvStudent frozen;
+    float[] trained;
+    try (CnnStudent s =
+        CnnStudent.train(
+            z,
+            y,
+            n,
+            teacher.blockInputShape(4),
+            teacher.blockOutputShape(4),
+            2,
+            new CnnStudent.Options(ConvStudent.Architecture.GATED, 16, 20, 16, 3e-3f, 1))) {
+      frozen = s.toStudent();
+      trained = teacher.suffix(4, s.apply(z, n), n);
+    }
+    GoldenSet golden = new GoldenSet(teacher, 4, images);
+    double a = golden.agreement(frozen);
+    ModelRegistry reg = registry(policy().withGolden(golden, a));
+    // Over the wire and back, as the follower receives it.
+    StudentRelease r = StudentRelease.decode(release("t", 4, 1, frozen).encode());
+    ModelRegistry.Offer o = reg.offer(r);
+    assertThat(o.accepted()).as(o.reason()).isTrue();
+    assertThat(reg.current().student()).isInstanceOf(ConvStudent.class);
+    byte[] pixels = Arrays.copyOf(images.pixels(), n * 784);
+    float[] served = new HybridRunner(teacher, 4).logits(pixels, n, reg.current());
+    for (int i = 0; i < served.length; i++) {
+      assertThat(served[i]).isCloseTo(trained[i], within(1e-3f * (1 + Math.abs(trained[i]))));
+    }
+    // A CNN student with a non-finite weight is refused by name, like an MLP one.
+    byte[] bytes = StudentFormat.encode(frozen);
+    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(40, Float.NaN);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(bytes, 0, bytes.length - 4);
+    java.nio.ByteBuffer.wrap(bytes)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(bytes.length - 4, (int) crc.getValue());
+    Student poisoned = StudentFormat.decodeAny(bytes, 0, bytes.length);
+    assertRefused(reg, release("t", 4, 2, poisoned), "non-finite");
+    assertThat(reg.current().version()).isEqualTo(1);
   }
 
   private static void assertRefused(ModelRegistry reg, StudentRelease r, String tag) {

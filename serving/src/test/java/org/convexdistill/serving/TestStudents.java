@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Random;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
 
 /** Valid students and releases for serving tests. */
@@ -37,7 +38,7 @@ final class TestStudents {
 
   /** A release of {@code s} with a plausible certificate and lineage (parent = version − 1). */
   static StudentRelease release(
-      String model, String teacherId, int block, long version, StudentBlock s) {
+      String model, String teacherId, int block, long version, Student s) {
     return new StudentRelease(
         model,
         teacherId,

@@ -141,6 +141,10 @@ public final class OfflineDistiller {
       double polishSeconds = 0;
       if (options.sharedPolish()) {
         oneVsAll = basis == null ? student : student.inBasis(basis);
+      }
+      // An empty one-vs-all student (no λ on the path kept a unit within the budget, e.g. block 3
+      // with 1,024 outputs and ~128 units' worth of budget) has nothing to polish.
+      if (options.sharedPolish() && student.hiddenUnits() > 0) {
         SharedLayerPolish.Polished p =
             SharedLayerPolish.polish(
                 student,
