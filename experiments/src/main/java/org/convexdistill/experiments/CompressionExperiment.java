@@ -63,7 +63,7 @@ public final class CompressionExperiment {
     /** The reduced grid: blocks 3, 4 and 3+4 at 8× and 32×, one seed, 1,000 images, 32 gates. */
     public static Settings quick(Path out, String command) {
       return new Settings(
-          List.of(3, 4), List.of(3, 4), List.of(8.0, 32.0), 1, 1000, 32, 1e-2, 200, out, command);
+          List.of(3, 4), List.of(3, 4), List.of(8.0, 32.0), 1, 1000, 32, 1e-2, 2000, out, command);
     }
 
     /** The full grid: blocks 3, 4 and 3+4 at 4× to 128×, three seeds, 10,000 images, 32 gates. */

@@ -39,12 +39,12 @@ class CompressionExperimentTest {
     try (DjlTeacher teacher = DjlTeacher.create(10, 6, 50)) {
       r = LowSampleExperiment.run(teacher, train.images(), test, s, null);
     }
-    // Five kinds (no pruning: it needs no data) at each of two counts.
-    assertThat(r.rows()).hasSize(10);
+    // Six kinds (no pruning: it needs no data) at each of two counts.
+    assertThat(r.rows()).hasSize(12);
     assertThat(r.rows())
         .extracting(Row::images)
-        .containsExactly(50, 50, 50, 50, 50, 200, 200, 200, 200, 200);
-    assertThat(Files.readAllLines(r.csv())).hasSize(11);
+        .containsExactly(50, 50, 50, 50, 50, 50, 200, 200, 200, 200, 200, 200);
+    assertThat(Files.readAllLines(r.csv())).hasSize(13);
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
     assertThat(png.getHeight()).isEqualTo(LinePlot.HEIGHT);
@@ -103,6 +103,7 @@ class CompressionExperimentTest {
         .containsExactly(
             StudentPoint.CONVEX,
             StudentPoint.SHARED,
+            StudentPoint.NUCLEAR,
             StudentPoint.MLP,
             StudentPoint.CNN,
             StudentPoint.RELU_CNN);
@@ -134,18 +135,21 @@ class CompressionExperimentTest {
     try (DjlTeacher teacher = DjlTeacher.create(10, 5, 50)) {
       r = CompressionExperiment.run(teacher, train.images(), test, s, null);
       long bn = teacher.blockParameters(4) - teacher.kernelWeights(4);
-      // Block 3's six rows, then block 4's, then the six 3+4 hybrids.
+      // Block 3's seven rows, then block 4's, then the seven 3+4 hybrids.
       assertThat(r.rows())
           .extracting(Row::block)
           .containsExactly(
-              "3", "3", "3", "3", "3", "3", "4", "4", "4", "4", "4", "4", "3+4", "3+4", "3+4",
-              "3+4", "3+4", "3+4");
-      Row convex = r.rows().get(6);
-      Row shared = r.rows().get(7);
-      Row mlp = r.rows().get(8);
-      Row cnn = r.rows().get(9);
-      Row reluCnn = r.rows().get(10);
-      Row pruned = r.rows().get(11);
+              "3", "3", "3", "3", "3", "3", "3", "4", "4", "4", "4", "4", "4", "4", "3+4", "3+4",
+              "3+4", "3+4", "3+4", "3+4", "3+4");
+      Row convex = r.rows().get(7);
+      Row shared = r.rows().get(8);
+      Row nuclear = r.rows().get(9);
+      Row mlp = r.rows().get(10);
+      Row cnn = r.rows().get(11);
+      Row reluCnn = r.rows().get(12);
+      Row pruned = r.rows().get(13);
+      assertThat(nuclear.kind()).isEqualTo(StudentPoint.NUCLEAR);
+      assertThat(nuclear.blockParameters()).isLessThanOrEqualTo(teacher.blockParameters(4) / 16);
       assertThat(cnn.kind()).isEqualTo(StudentPoint.CNN);
       assertThat(reluCnn.kind()).isEqualTo(StudentPoint.RELU_CNN);
       assertThat(reluCnn.blockParameters()).isLessThanOrEqualTo(convex.blockParameters());
@@ -171,10 +175,10 @@ class CompressionExperimentTest {
       // Each 3+4 hybrid holds both blocks' students of its kind, nothing else changed.
       long rest34 =
           teacher.totalParameters() - teacher.blockParameters(3) - teacher.blockParameters(4);
-      for (int i = 0; i < 6; i++) {
+      for (int i = 0; i < 7; i++) {
         Row three = r.rows().get(i);
-        Row four = r.rows().get(6 + i);
-        Row both = r.rows().get(12 + i);
+        Row four = r.rows().get(7 + i);
+        Row both = r.rows().get(14 + i);
         assertThat(both.kind()).isEqualTo(three.kind()).isEqualTo(four.kind());
         assertThat(both.blockParameters())
             .isEqualTo(three.blockParameters() + four.blockParameters());
@@ -186,10 +190,10 @@ class CompressionExperimentTest {
       }
     }
     List<String> csv = Files.readAllLines(r.csv());
-    assertThat(csv).hasSize(19);
+    assertThat(csv).hasSize(22);
     assertThat(csv.get(0)).isEqualTo(Row.CSV_HEADER.strip());
-    assertThat(csv.get(12)).startsWith("4,magnitude pruning,16.0,300,0,");
-    assertThat(csv.get(18)).startsWith("3+4,magnitude pruning,16.0,300,0,");
+    assertThat(csv.get(14)).startsWith("4,magnitude pruning,16.0,300,0,");
+    assertThat(csv.get(21)).startsWith("3+4,magnitude pruning,16.0,300,0,");
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png).isNotNull();
     assertThat(png.getWidth()).isEqualTo(LinePlot.WIDTH);
