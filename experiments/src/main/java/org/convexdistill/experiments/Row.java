@@ -38,7 +38,7 @@ public record Row(
               Locale.ROOT,
               "%s,%s,%.1f,%d,%d,%d,%d,%.4f,%.4f,%.2f%n",
               r.block,
-              r.kind,
+              csvField(r.kind),
               r.targetRatio,
               r.images,
               r.seed,
@@ -49,6 +49,11 @@ public record Row(
               r.seconds));
     }
     return b.toString();
+  }
+
+  /** RFC 4180: a field holding a comma or a quote is quoted, its quotes doubled. */
+  static String csvField(String v) {
+    return v.contains(",") || v.contains("\"") ? '"' + v.replace("\"", "\"\"") + '"' : v;
   }
 
   /** Every row as a Markdown table, accuracy also as the difference to the teacher's. */

@@ -193,6 +193,8 @@ class CompressionExperimentTest {
     assertThat(csv).hasSize(22);
     assertThat(csv.get(0)).isEqualTo(Row.CSV_HEADER.strip());
     assertThat(csv.get(14)).startsWith("4,magnitude pruning,16.0,300,0,");
+    // A kind holding a comma is quoted, so every row keeps the header's ten columns.
+    assertThat(csv.get(12)).startsWith("4,\"gated CNN (eq. 8, Adam)\",16.0,300,0,");
     assertThat(csv.get(21)).startsWith("3+4,magnitude pruning,16.0,300,0,");
     BufferedImage png = ImageIO.read(r.png().toFile());
     assertThat(png).isNotNull();
