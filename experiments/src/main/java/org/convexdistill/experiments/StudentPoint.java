@@ -76,17 +76,10 @@ final class StudentPoint {
     int images = a.samples();
     long t0 = System.nanoTime();
     DistillOptions o =
-        DistillOptions.builder()
-            .setBlock(k)
-            .optCompression(ratio)
-            .optGates(f.gates())
-            .optSeed(seed)
-            .optGapTolerance(f.gapTolerance())
+        convexOptions(k, ratio, seed, f)
             .optSharedPolish(true)
             .optMinRatio(MIN_RATIO)
             .optPathPoints(PATH_POINTS)
-            // Block 4's suffix is linear: fit the teacher's own logits (its outputs, not labels).
-            .optHeadWeight(k == 4 ? Double.POSITIVE_INFINITY : 0)
             .build();
     OutputBasis basis = OfflineDistiller.headBasis(teacher, o, a.outputs().shape()[1]);
     DistilledBlock b = OfflineDistiller.fit(a, blockParams, o, null, 0, basis);
@@ -108,15 +101,7 @@ final class StudentPoint {
     // Theorem 3B's convex shared-output student at the same budget (rank per gate from it).
     long tn = System.nanoTime();
     DistillOptions nuclearOptions =
-        DistillOptions.builder()
-            .setBlock(k)
-            .optCompression(ratio)
-            .optGates(f.gates())
-            .optSeed(seed)
-            .optGapTolerance(f.gapTolerance())
-            .optNuclear(NUCLEAR_RATIO)
-            .optHeadWeight(k == 4 ? Double.POSITIVE_INFINITY : 0)
-            .build();
+        convexOptions(k, ratio, seed, f).optNuclear(NUCLEAR_RATIO).build();
     StudentBlock nuclear =
         OfflineDistiller.fit(a, blockParams, nuclearOptions, null, 0, basis).student();
     double nuclearSeconds = (System.nanoTime() - tn) / 1e9;
@@ -178,6 +163,18 @@ final class StudentPoint {
               (System.nanoTime() - t2) / 1e9));
     }
     return new Scored(rows, test.teacherAccuracy(), kept);
+  }
+
+  /** What both convex fits of a point share: block, budget, gates, seed, gap, the loss. */
+  private static DistillOptions.Builder convexOptions(int k, double ratio, int seed, Fitting f) {
+    return DistillOptions.builder()
+        .setBlock(k)
+        .optCompression(ratio)
+        .optGates(f.gates())
+        .optSeed(seed)
+        .optGapTolerance(f.gapTolerance())
+        // Block 4's suffix is linear: fit the teacher's own logits (its outputs, not labels).
+        .optHeadWeight(k == 4 ? Double.POSITIVE_INFINITY : 0);
   }
 
   /**
