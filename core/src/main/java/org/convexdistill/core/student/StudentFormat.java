@@ -248,15 +248,6 @@ public final class StudentFormat {
     return basis == null ? 0 : 4 + 4L * basis.rank() * (c + 1);
   }
 
-  /** Writes a student file. */
-  public static void write(Path path, StudentBlock s) throws IOException {
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.write(path, encode(s));
-  }
-
   /** Writes a student file of either kind. */
   public static void write(Path path, Student s) throws IOException {
     Path parent = path.toAbsolutePath().getParent();
