@@ -14,6 +14,7 @@ import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.TensorShape;
 import org.convexdistill.learner.evaluation.HybridEvaluation;
 import org.convexdistill.learner.offline.Activations;
+import org.convexdistill.teacher.AdamSteps;
 import org.convexdistill.teacher.CnnStudent;
 import org.convexdistill.teacher.DjlTeacher;
 import picocli.CommandLine.Command;
@@ -99,8 +100,7 @@ final class CnnStudentCommand implements Callable<Integer> {
       TensorShape in = teacher.blockInputShape(block);
       TensorShape outShape = teacher.blockOutputShape(block);
       int n = a.samples();
-      int perEpoch = (n + batch - 1) / batch;
-      int epochs = Math.max(1, (steps + perEpoch - 1) / perEpoch);
+      int epochs = AdamSteps.epochsFor(steps, n, batch);
       long t0 = System.nanoTime();
       ConvStudent frozen;
       long withoutGate;

@@ -4,6 +4,7 @@ import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.teacher.AdamSteps;
 import org.convexdistill.teacher.MlpTrainer;
 
 /**
@@ -70,18 +71,10 @@ final class MlpStudent {
    */
   static StudentBlock train(Activations a, OutputBasis basis, int hidden, int steps, long seed) {
     Prepared p = prepare(a, basis);
-    int epochs = epochsFor(steps, p.n(), BATCH);
+    int epochs = AdamSteps.epochsFor(steps, p.n(), BATCH);
     MlpTrainer.Trained t =
         p.train(new MlpTrainer.Options(hidden, epochs, BATCH, LEARNING_RATE, seed), null);
     return p.student(t, basis);
-  }
-
-  /**
-   * The fewest whole epochs of n rows in batches of {@code batch} that make {@code steps} steps.
-   */
-  static int epochsFor(int steps, int n, int batch) {
-    int stepsPerEpoch = (n + batch - 1) / batch;
-    return Math.max(1, (steps + stepsPerEpoch - 1) / stepsPerEpoch);
   }
 
   /** Column RMS values (zero columns keep scale 0, which maps them to 0). */

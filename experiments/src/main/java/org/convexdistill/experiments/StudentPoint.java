@@ -13,6 +13,7 @@ import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.offline.DistillOptions;
 import org.convexdistill.learner.offline.DistilledBlock;
 import org.convexdistill.learner.offline.OfflineDistiller;
+import org.convexdistill.teacher.AdamSteps;
 import org.convexdistill.teacher.CnnStudent;
 import org.convexdistill.teacher.DjlTeacher;
 
@@ -200,7 +201,7 @@ final class StudentPoint {
     }
     int stride = in.height() / out.height();
     int n = a.samples();
-    int epochs = MlpStudent.epochsFor(f.adamSteps(), n, CNN_BATCH);
+    int epochs = AdamSteps.epochsFor(f.adamSteps(), n, CNN_BATCH);
     try (CnnStudent s =
         CnnStudent.train(
             a.inputs().data(),
