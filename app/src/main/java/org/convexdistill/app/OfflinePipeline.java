@@ -36,6 +36,10 @@ public final class OfflinePipeline {
       for (DistilledBlock b : blocks) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("block", b.block());
+        if (b.firstBlock() != b.block()) {
+          // One joint student replaces first_block..block.
+          m.put("first_block", b.firstBlock());
+        }
         m.put("samples", b.samples());
         m.put("block_params", b.blockParameters());
         m.put("student_params", b.studentParameters());
@@ -123,31 +127,65 @@ public final class OfflinePipeline {
           progress.printf("block %d: fitted to its outputs only (its suffix is not linear)%n", k);
         }
       }
-      if (progress != null) {
-        progress.printf(
-            "block %d: running the teacher on %d unlabeled images, then the lambda path...%n",
-            k, images.count());
-      }
-      Progress bar =
-          progress == null
-              ? null
-              : new Progress(progress, "block " + k + " path", o.gapTolerance());
-      DistilledBlock b = OfflineDistiller.distill(teacher, images, o, bar);
-      if (bar != null) {
-        bar.finish();
-        progress.printf(
-            "block %d: %d hidden units (budget %d), %d path solves, %d iterations, %.1f s%n",
-            k,
-            b.student().hiddenUnits(),
-            b.targetGroups(),
-            b.pathSolves(),
-            b.pathIterations(),
-            b.solverSeconds());
-      }
+      DistilledBlock b = distil(teacher, images, k, o, progress);
       distilled.add(b);
       students.put(k, b.student());
     }
-    Hybrid hybrid = Hybrid.ofStudents(teacher, students);
+    return evaluate(teacher, Hybrid.ofStudents(teacher, students), distilled, test, progress);
+  }
+
+  /**
+   * Distils blocks first..last into ONE joint student (the first block's input to the last block's
+   * output), swaps it in for the whole span and evaluates the hybrid. With the teacher's logits in
+   * the loss, the last block's linear suffix makes the span's problem as small as a single block's:
+   * 10 targets, whatever the blocks between compute.
+   */
+  public static Result runJoint(
+      Teacher teacher,
+      Images images,
+      LabeledImages test,
+      int first,
+      int last,
+      DistillOptions.Builder options,
+      PrintStream progress) {
+    DistilledBlock b = distil(teacher, images, first, options.setBlock(last).build(), progress);
+    return evaluate(
+        teacher, Hybrid.ofSpan(teacher, first, last, b.student()), List.of(b), test, progress);
+  }
+
+  private static DistilledBlock distil(
+      Teacher teacher, Images images, int first, DistillOptions o, PrintStream progress) {
+    String label = first == o.block() ? String.valueOf(first) : first + "-" + o.block();
+    if (progress != null) {
+      progress.printf(
+          "block %s: running the teacher on %d unlabeled images, then the lambda path...%n",
+          label, images.count());
+    }
+    Progress bar =
+        progress == null
+            ? null
+            : new Progress(progress, "block " + label + " path", o.gapTolerance());
+    DistilledBlock b = OfflineDistiller.distillSpan(teacher, images, first, o, bar);
+    if (bar != null) {
+      bar.finish();
+      progress.printf(
+          "block %s: %d hidden units (budget %d), %d path solves, %d iterations, %.1f s%n",
+          label,
+          b.student().hiddenUnits(),
+          b.targetGroups(),
+          b.pathSolves(),
+          b.pathIterations(),
+          b.solverSeconds());
+    }
+    return b;
+  }
+
+  private static Result evaluate(
+      Teacher teacher,
+      Hybrid hybrid,
+      List<DistilledBlock> distilled,
+      LabeledImages test,
+      PrintStream progress) {
     if (progress != null) {
       progress.printf("evaluating teacher and hybrid on %d test images...%n", test.count());
     }
@@ -171,8 +209,8 @@ public final class OfflinePipeline {
         "solver s");
     for (DistilledBlock b : r.blocks()) {
       out.printf(
-          "%-6d %8d %,12d %,12d %7.1fx %10.4f %10.1e %7d %9.1f%n",
-          b.block(),
+          "%-6s %8d %,12d %,12d %7.1fx %10.4f %10.1e %7d %9.1f%n",
+          b.label(),
           b.samples(),
           b.blockParameters(),
           b.studentParameters(),

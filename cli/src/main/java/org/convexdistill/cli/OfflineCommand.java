@@ -1,5 +1,6 @@
 package org.convexdistill.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,14 @@ final class OfflineCommand implements Callable<Integer> {
       paramLabel = "K",
       description = "Block(s) to replace, e.g. 4 or 3,4 (default: 4).")
   List<Integer> blocks = new ArrayList<>(List.of(4));
+
+  @Option(
+      names = "--joint",
+      description =
+          "Replace the --block span (consecutive, e.g. 3,4) by ONE student from the first block's"
+              + " input to the last block's output; its budget is a fraction of the span's"
+              + " parameters.")
+  boolean joint;
 
   @Option(
       names = "--max-params",
@@ -132,18 +141,27 @@ final class OfflineCommand implements Callable<Integer> {
     if (maxParams < 0 || compression < 0 || testLimit < 0) {
       throw new UserException("--max-params, --compression and --test-limit must be positive");
     }
+    java.util.TreeSet<Integer> span = new java.util.TreeSet<>(blocks);
+    if (joint && (span.size() < 2 || span.last() - span.first() + 1 != span.size())) {
+      throw new UserException(
+          "--joint needs two or more consecutive blocks, e.g. --block 3,4; got " + blocks);
+    }
     Images images = source.load(data);
     LabeledImages test = data.load(FashionMnist.Split.TEST);
     if (testLimit > 0) {
       test = test.head(testLimit);
     }
     try (DjlTeacher teacher = teacherOptions.load()) {
+      PrintStream progress = json ? null : System.err;
       OfflinePipeline.Result r =
-          OfflinePipeline.run(teacher, images, test, blocks, options(), json ? null : System.err);
+          joint
+              ? OfflinePipeline.runJoint(
+                  teacher, images, test, span.first(), span.last(), options(), progress)
+              : OfflinePipeline.run(teacher, images, test, blocks, options(), progress);
       if (out != null) {
         Files.createDirectories(out);
         for (DistilledBlock b : r.blocks()) {
-          StudentFormat.write(out.resolve("student-block" + b.block() + ".cdst"), b.student());
+          StudentFormat.write(out.resolve("student-block" + b.label() + ".cdst"), b.student());
         }
         Files.writeString(out.resolve("result.json"), Json.write(r.json()) + "\n");
       }

@@ -91,6 +91,64 @@ class OfflineDistillationTest {
                 4,
                 Hybrid.Replacement.teacherBlock(teacher, 4)));
     assertThat(both.logits(x, n)).containsExactly(expected);
+    Hybrid.Replacement threeThenFour =
+        new Hybrid.Replacement() {
+          @Override
+          public float[] apply(float[] z, int rows) {
+            return teacher.block(4, teacher.block(3, z, rows), rows);
+          }
+
+          @Override
+          public long parameters() {
+            return teacher.blockParameters(3) + teacher.blockParameters(4);
+          }
+        };
+    Hybrid span = Hybrid.ofSpan(teacher, 3, 4, threeThenFour);
+    assertThat(span.logits(x, n)).containsExactly(expected);
+    assertThat(span.totalParameters()).isEqualTo(teacher.totalParameters());
+    assertThat(span.firstBlock()).isEqualTo(3);
+    assertThat(span.lastBlock()).isEqualTo(4);
+  }
+
+  @Test
+  void aJointStudentOfBlocks3And4ReplacesTheSpanAndBeatsAMeanOne() {
+    Images images = train.images().slice(0, 400);
+    DistillOptions options =
+        DistillOptions.builder()
+            .setBlock(4)
+            .optCompression(8)
+            .optGapTolerance(1e-2)
+            .optPathPoints(6)
+            .optMinRatio(0.002)
+            .optGates(8)
+            .optHeadWeight(Double.POSITIVE_INFINITY)
+            .build();
+    DistilledBlock joint = OfflineDistiller.distillSpan(teacher, images, 3, options, null);
+    assertThat(joint.label()).isEqualTo("3-4");
+    assertThat(joint.blockParameters())
+        .isEqualTo(teacher.blockParameters(3) + teacher.blockParameters(4));
+    assertThat(joint.student().inputDim()).isEqualTo(teacher.blockInputShape(3).size());
+    assertThat(joint.student().outputDim()).isEqualTo(teacher.blockOutputShape(4).size());
+    assertThat(joint.student().hiddenUnits()).isPositive();
+    assertThat(joint.compression()).isGreaterThanOrEqualTo(8);
+    // A block-4-shaped student cannot stand in for the span.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Hybrid.ofSpan(teacher, 4, 4, joint.student()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("student for block 4 maps");
+
+    Activations a = Activations.extractSpan(teacher, images, 3, 4);
+    LabeledImages eval = test.head(300);
+    Hybrid hybrid = Hybrid.ofSpan(teacher, 3, 4, joint.student());
+    var convex = HybridEvaluation.evaluate(teacher, hybrid, eval, 150);
+    var mean =
+        HybridEvaluation.evaluate(
+            teacher, Hybrid.ofSpan(teacher, 3, 4, meanReplacement(a)), eval, 150);
+    assertThat(hybrid.totalParameters())
+        .isEqualTo(
+            teacher.totalParameters() - joint.blockParameters() + joint.student().parameterCount());
+    assertThat(convex.hybridAccuracy()).isGreaterThan(mean.hybridAccuracy() + 0.2);
+    assertThat(convex.agreement()).isGreaterThan(mean.agreement() + 0.2);
   }
 
   @Test

@@ -18,6 +18,7 @@ import org.convexdistill.solver.SolverResult;
  * @param oneVsAll the one-vs-all (per-output) student before the shared polish, or null without one
  * @param sharedPolish the shared-layer solve the student comes from, or null without one
  * @param nuclear the nuclear-norm solve the student comes from (then {@code solution} is null)
+ * @param firstBlock the first block the student replaces (= block, or the start of a joint span)
  */
 public record DistilledBlock(
     int block,
@@ -33,7 +34,13 @@ public record DistilledBlock(
     int targetGroups,
     StudentBlock oneVsAll,
     SharedLayerFit.Result sharedPolish,
-    NuclearNormFit.Result nuclear) {
+    NuclearNormFit.Result nuclear,
+    int firstBlock) {
+
+  /** "4", or "3-4" for a joint student of blocks 3 and 4. */
+  public String label() {
+    return firstBlock == block ? String.valueOf(block) : firstBlock + "-" + block;
+  }
 
   /** The student's trainable weights: h·(d + 1) per-output, h·(d + C) shared-output. */
   public long studentParameters() {

@@ -44,6 +44,34 @@ public final class OfflineDistiller {
   }
 
   /**
+   * Extracts the activations of blocks first..{@code options.block()} and fits ONE student from the
+   * first block's input to the last block's output: a joint student of the span, whose budget is a
+   * fraction of the span's parameters. With a head weight the last block's suffix must be linear,
+   * as for a single block.
+   */
+  public static DistilledBlock distillSpan(
+      Teacher teacher,
+      Images images,
+      int first,
+      DistillOptions options,
+      SolverOptions.IterationListener listener) {
+    int last = options.block();
+    if (first < 1 || first > last) {
+      throw new InvalidProblemException(
+          "a joint span needs first <= last block, got " + first + "-" + last);
+    }
+    long t0 = System.nanoTime();
+    Activations a = Activations.extractSpan(teacher, images, first, last);
+    double extract = (System.nanoTime() - t0) / 1e9;
+    OutputBasis basis = headBasis(teacher, options, a.outputs().shape()[1]);
+    long params = 0;
+    for (int k = first; k <= last; k++) {
+      params += teacher.blockParameters(k);
+    }
+    return fit(a, params, options, listener, extract, basis);
+  }
+
+  /**
    * The output basis of {@link DistillOptions#headWeight} for {@code teacher}'s suffix after the
    * block (null for weight 0).
    *
@@ -132,7 +160,7 @@ public final class OfflineDistiller {
       try {
         fit = BudgetedFit.fit(solver, settings, null);
       } catch (InvalidProblemException e) {
-        throw new InvalidProblemException("block " + a.block() + ": " + e.getMessage());
+        throw new InvalidProblemException("block " + a.label() + ": " + e.getMessage());
       }
       // In the basis's coordinates until the end: the polishing refits W2 against those targets.
       StudentBlock student = StudentFactory.fromSolution(problem, fit.used().weights());
@@ -173,7 +201,8 @@ public final class OfflineDistiller {
           target,
           oneVsAll,
           shared,
-          null);
+          null,
+          a.firstBlock());
     }
   }
 
@@ -216,6 +245,7 @@ public final class OfflineDistiller {
         (int) Math.min(Integer.MAX_VALUE, units),
         null,
         null,
-        last);
+        last,
+        a.firstBlock());
   }
 }
