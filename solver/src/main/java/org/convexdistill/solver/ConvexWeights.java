@@ -84,6 +84,28 @@ public final class ConvexWeights {
     return new ConvexWeights(outputs, gates, inputDim, out);
   }
 
+  /**
+   * The same function of the raw inputs on new column scales: the solver sees Zn = Z·diag(1/s), so
+   * a group's weights become u·s_new/s_old per column (0 where the old scale was 0). A warm start
+   * carried to a window whose column scales changed.
+   */
+  public ConvexWeights rescaled(float[] oldScales, float[] newScales) {
+    if (oldScales.length != inputDim || newScales.length != inputDim) {
+      throw new IllegalArgumentException("column scales must have length d = " + inputDim);
+    }
+    float[] factor = new float[inputDim];
+    for (int i = 0; i < inputDim; i++) {
+      factor[i] = oldScales[i] > 0 ? newScales[i] / oldScales[i] : 0f;
+    }
+    float[] out = values.clone();
+    for (int g = 0; g < outputs * gates; g++) {
+      for (int i = 0; i < inputDim; i++) {
+        out[g * inputDim + i] *= factor[i];
+      }
+    }
+    return new ConvexWeights(outputs, gates, inputDim, out);
+  }
+
   /** C. */
   public int outputs() {
     return outputs;

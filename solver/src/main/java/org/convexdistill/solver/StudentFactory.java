@@ -75,4 +75,100 @@ public final class StudentFactory {
     return new StudentBlock(
         d, c, problem.columnScales(), usedGateRows, unitGate, unitOutput, first, second);
   }
+
+  /**
+   * The shared-output student of a nuclear-norm solution (the paper's Theorem 3B): every singular
+   * triplet (σ, u, v) of each gate's block V_j = U[:,j,:]ᵀ (d × C) with σ above {@code
+   * relativeCutoff}·(the largest σ of all gates) becomes one unit with gate g_j, first-layer row
+   * u·√σ and second-layer row v·√σ, so the student computes Σ_j D_j·Zn·V_j up to the dropped
+   * triplets.
+   */
+  public static StudentBlock fromNuclearSolution(
+      GatedReluProblem problem, ConvexWeights weights, double relativeCutoff) {
+    int d = problem.inputDim();
+    int p = problem.gates();
+    int c = problem.outputs();
+    if (weights.inputDim() != d || weights.gates() != p || weights.outputs() != c) {
+      throw new InvalidProblemException("weights do not match the problem's (C, P, d)");
+    }
+    float[] values = weights.values();
+    double[][] sigma = new double[p][];
+    double[][] left = new double[p][]; // C × C eigenvectors of M·Mᵀ, M = C × d block
+    double top = 0;
+    for (int j = 0; j < p; j++) {
+      double[] gram = new double[c * c];
+      for (int k = 0; k < c; k++) {
+        for (int l = k; l < c; l++) {
+          double s = 0;
+          int ok = (k * p + j) * d;
+          int ol = (l * p + j) * d;
+          for (int i = 0; i < d; i++) {
+            s += (double) values[ok + i] * values[ol + i];
+          }
+          gram[k * c + l] = s;
+          gram[l * c + k] = s;
+        }
+      }
+      left[j] = new double[c * c];
+      sigma[j] = new double[c];
+      SmallEigen.symmetricEigen(gram, c, left[j], sigma[j]);
+      for (int e = 0; e < c; e++) {
+        sigma[j][e] = Math.sqrt(Math.max(0, sigma[j][e]));
+        top = Math.max(top, sigma[j][e]);
+      }
+    }
+    java.util.List<float[]> w1 = new java.util.ArrayList<>();
+    java.util.List<float[]> w2 = new java.util.ArrayList<>();
+    java.util.List<Integer> unitGate = new java.util.ArrayList<>();
+    int[] gateRow = new int[p];
+    java.util.Arrays.fill(gateRow, -1);
+    int usedGates = 0;
+    for (int j = 0; j < p; j++) {
+      for (int e = 0; e < c; e++) {
+        double s = sigma[j][e];
+        if (!(s > 0) || s <= relativeCutoff * top) {
+          continue;
+        }
+        // M = Σ σ q wᵀ with q the left (C) and w = Mᵀq/σ the right (d) singular vector; the
+        // block V_j = Mᵀ, so the unit's first layer is w·√σ and its second layer q·√σ.
+        double root = Math.sqrt(s);
+        float[] first = new float[d];
+        float[] second = new float[c];
+        for (int k = 0; k < c; k++) {
+          double q = left[j][k * c + e];
+          second[k] = (float) (q * root);
+          int off = (k * p + j) * d;
+          for (int i = 0; i < d; i++) {
+            first[i] += (float) (q * values[off + i] / root);
+          }
+        }
+        w1.add(first);
+        w2.add(second);
+        if (gateRow[j] < 0) {
+          gateRow[j] = usedGates++;
+        }
+        unitGate.add(gateRow[j]);
+      }
+    }
+    int units = w1.size();
+    float[] first = new float[units * d];
+    float[] second = new float[units * c];
+    int[] gate = new int[units];
+    for (int x = 0; x < units; x++) {
+      System.arraycopy(w1.get(x), 0, first, x * d, d);
+      System.arraycopy(w2.get(x), 0, second, x * c, c);
+      gate[x] = unitGate.get(x);
+    }
+    float[] g = problem.gateMatrix();
+    float[] usedGateRows = new float[usedGates * d];
+    for (int j = 0; j < p; j++) {
+      if (gateRow[j] >= 0) {
+        for (int i = 0; i < d; i++) {
+          usedGateRows[gateRow[j] * d + i] = g[i * p + j];
+        }
+      }
+    }
+    return StudentBlock.sharedOutput(
+        d, c, problem.columnScales(), usedGateRows, gate, first, second);
+  }
 }

@@ -1,0 +1,144 @@
+package org.convexdistill.solver;
+
+/**
+ * The budgeted fit by {@link GatedAdmm}: solve at the floor λ = floorRatio·λmax (or, warm, at the
+ * previous λ/λmax when the budget had raised it); when the student has more units than the budget
+ * allows, double λ until it fits and bisect back (log space); when a raised λ leaves it well under,
+ * try one step down. Then an optional support refit at polishRatio·λ restricted to the selected
+ * support (a relaxed-lasso refit, not the paper's polishing).
+ *
+ * <p>Why no λ path, unlike {@link BudgetedFit}: a proximal-gradient solver needs the path's warm
+ * starts to reach a small λ in reasonable time, ADMM does not (its V-step is exact whatever the
+ * conditioning), and when the budget does not bind — the learner's default, which fits the
+ * teacher's logits — the floor is the answer. Each λ costs one Cholesky factorisation (ρ follows
+ * λ).
+ */
+public final class AdmmFit {
+  /** Lower λ after a warm refit when the student uses fewer than this fraction of the budget. */
+  static final double LOWER_BELOW = 0.95;
+
+  private AdmmFit() {}
+
+  /**
+   * How to fit.
+   *
+   * @param targetUnits the budget in hidden units (groups for the group lasso, singular triplets
+   *     for the nuclear norm)
+   * @param floorRatio the smallest λ/λmax, where fits stop when the budget does not bind
+   * @param lambdaStep a warm refit whose previous λ the budget had raised tries λ/lambdaStep
+   * @param bisectionSteps log-space bisection steps between the last λ over the budget and the
+   *     first within it (after doubling λ from the floor)
+   * @param polishRatio the support refit's λ as a fraction of the selected λ; 0 = none
+   */
+  public record Settings(
+      int targetUnits,
+      double floorRatio,
+      double gapTolerance,
+      int maxIterations,
+      double lambdaStep,
+      int bisectionSteps,
+      double polishRatio) {
+    public Settings {
+      if (targetUnits < 1 || !(floorRatio > 0 && floorRatio < 1) || !(lambdaStep > 1)) {
+        throw new IllegalArgumentException(
+            "ADMM fit needs a budget >= 1, a floor in (0, 1) and a λ step > 1");
+      }
+    }
+  }
+
+  /**
+   * Where a refit starts: the previous solution carried onto this problem's column scales ({@link
+   * ConvexWeights#rescaled}) and the λ/λmax it was solved at (only the latter is used: see {@link
+   * #fit}).
+   */
+  public record Start(ConvexWeights weights, double lambdaRatio) {}
+
+  /** Fits on {@code solver}'s problem from {@code start} (null = cold, from zero). */
+  public static BudgetedFit.Result fit(GatedAdmm solver, Settings s, Start start) {
+    double lmax = solver.lambdaMax();
+    double ratio = start == null ? s.floorRatio() : Math.max(s.floorRatio(), start.lambdaRatio());
+    // The first solve starts from zero even when a previous solution is at hand: on real stage-4
+    // windows slid by 10 % (logits, 0.001·λmax, gap 1e-3) ADMM needed 65 iterations cold and
+    // 156–309 from the previous window's solution (its first steps move far in directions the
+    // new rows do not pin down, as from zero, and then have further to come back). Later solves of
+    // this fit (λ raised for the budget, the support refit) start from the previous solve.
+    ConvexWeights from = null;
+    Tally t = new Tally();
+    SolverResult selected = t.add(solve(solver, s, ratio * lmax, from, null));
+    if (solver.hiddenUnits(selected.weights()) > s.targetUnits()) {
+      // Over the budget: double λ until within it (λmax gives zero units), then bisect in log
+      // space between the last λ over and the first within, keeping the solution within.
+      double over = ratio;
+      double under = Double.NaN;
+      SolverResult at = selected;
+      while (Double.isNaN(under)) {
+        ratio = Math.min(1.0, ratio * 2);
+        at = t.add(solve(solver, s, ratio * lmax, at.weights(), null));
+        if (solver.hiddenUnits(at.weights()) <= s.targetUnits()) {
+          under = ratio;
+          selected = at;
+        } else {
+          over = ratio;
+        }
+      }
+      for (int step = 0; step < s.bisectionSteps(); step++) {
+        double mid = Math.sqrt(over * under);
+        SolverResult r = t.add(solve(solver, s, mid * lmax, selected.weights(), null));
+        if (solver.hiddenUnits(r.weights()) <= s.targetUnits()) {
+          under = mid;
+          selected = r;
+        } else {
+          over = mid;
+        }
+      }
+    } else if (start != null
+        && ratio / s.lambdaStep() >= s.floorRatio()
+        && solver.hiddenUnits(selected.weights()) < LOWER_BELOW * s.targetUnits()) {
+      // The budget raised λ before: the window moved so that the student fell well under it, so
+      // try one step down (kept only when still within the budget).
+      SolverResult r =
+          t.add(solve(solver, s, ratio / s.lambdaStep() * lmax, selected.weights(), null));
+      if (solver.hiddenUnits(r.weights()) <= s.targetUnits()) {
+        selected = r;
+      }
+    }
+    SolverResult polished = null;
+    if (s.polishRatio() > 0 && selected.nonzeroGroups() > 0) {
+      polished =
+          t.add(
+              solve(
+                  solver,
+                  s,
+                  s.polishRatio() * selected.lambda(),
+                  selected.weights(),
+                  selected.weights().support()));
+    }
+    return new BudgetedFit.Result(
+        selected, polished, t.iterations, t.solves, t.seconds, 0, start != null);
+  }
+
+  private static final class Tally {
+    int iterations;
+    int solves;
+    double seconds;
+
+    SolverResult add(SolverResult r) {
+      iterations += r.iterations();
+      seconds += r.seconds();
+      solves++;
+      return r;
+    }
+  }
+
+  private static SolverResult solve(
+      GatedAdmm solver, Settings s, double lambda, ConvexWeights from, boolean[] allowed) {
+    GatedAdmm.Options o = GatedAdmm.Options.of(lambda, s.gapTolerance(), s.maxIterations());
+    if (from != null) {
+      o = o.withWarmStart(from);
+    }
+    if (allowed != null) {
+      o = o.withAllowedGroups(allowed);
+    }
+    return solver.solve(o).result();
+  }
+}
