@@ -28,7 +28,9 @@ public final class Json {
     m.put("penalty", r.certificate().penalty());
     m.put("dual_value", r.certificate().dualValue());
     m.put("relative_gap", r.relativeGap());
-    m.put("subgradient_norm_sq", r.certificate().subgradientNormSquared());
+    double sub = r.certificate().subgradientNormSquared();
+    // ADMM certifies by its dual bound alone and has no subgradient at hand: null, not NaN.
+    m.put("subgradient_norm_sq", Double.isFinite(sub) ? sub : null);
     m.put("iterations", r.iterations());
     m.put("backtracks", r.backtracks());
     m.put("restarts", r.restarts());

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       BenchCommand.Solver.class,
       BenchCommand.Warm.class,
       BenchCommand.WorkingSet.class,
+      BenchCommand.Admm.class,
       BenchRefitCommand.class,
       BenchIngestCommand.class,
       BenchServingCommand.class
@@ -90,6 +91,130 @@ final class BenchCommand implements Runnable {
       }
       BlasThreads.set(threads);
       WorkingSetComparison.run(problemOptions.load(), ratios, gapTol, repeats, threads, System.out);
+      return 0;
+    }
+  }
+
+  /** {@code distill bench admm}. */
+  @Command(
+      name = "admm",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Cold solves to a certified relative gap: R-FISTA (working sets) vs ADMM with a cached"
+            + " kernel factorisation (group lasso; and the nuclear norm of Theorem 3B when C <="
+            + " 64), interleaved in one process; then ADMM cold vs warm-started on the window slid"
+            + " by --slide of its rows.",
+        "Example: distill activations --block 4 --samples 2200 --out act4 && distill bench admm"
+            + " --z act4/Z.npy --y act4/Y.npy --logits act4/H.npy --ratios 0.02,0.002"
+      })
+  static final class Admm implements Callable<Integer> {
+    @Option(names = "--z", required = true, paramLabel = "Z.npy", description = "Inputs Z, (n, d).")
+    java.nio.file.Path z;
+
+    @Option(
+        names = "--y",
+        required = true,
+        paramLabel = "Y.npy",
+        description = "Targets Y, (n, C): the block's outputs.")
+    java.nio.file.Path y;
+
+    @Option(
+        names = "--logits",
+        paramLabel = "H.npy",
+        description =
+            "Fit the teacher's logits as the learner does: the targets become Y's coordinates in"
+                + " the directions of this affine head (C × classes, from distill activations).")
+    java.nio.file.Path head;
+
+    @Option(
+        names = "--gates",
+        paramLabel = "P",
+        description = "Random gates (default: ${DEFAULT-VALUE}).")
+    int gates = 32;
+
+    @Option(names = "--seed", description = "Seed of the gates (default: ${DEFAULT-VALUE}).")
+    long seed = 7;
+
+    @Option(
+        names = "--ratios",
+        split = ",",
+        paramLabel = "R",
+        description = "lambda / lambda_max values (default: 0.02,0.002).")
+    double[] ratios = {0.02, 0.002};
+
+    @Option(
+        names = "--gap-tol",
+        paramLabel = "E",
+        description = "Certified relative gap to reach (default: ${DEFAULT-VALUE}).")
+    double gapTol = 1e-3;
+
+    @Option(
+        names = "--max-iters",
+        paramLabel = "N",
+        description = "Iteration cap of each solve (default: ${DEFAULT-VALUE}).")
+    int maxIters = 5000;
+
+    @Option(
+        names = "--repeats",
+        paramLabel = "K",
+        description = "Solves per lambda and solver; medians (default: ${DEFAULT-VALUE}).")
+    int repeats = 1;
+
+    @Option(
+        names = "--slide",
+        paramLabel = "F",
+        description =
+            "The warm test's slide, a fraction of the rows; 0 = none (default: ${DEFAULT-VALUE}).")
+    double slide = 0.1;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "K",
+        description = "Solver threads (BLAS and elementwise; default: all cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Override
+    public Integer call() throws Exception {
+      if (repeats < 1 || threads < 1 || gates < 1 || maxIters < 1) {
+        throw new UserException("--repeats, --threads, --gates and --max-iters must be >= 1");
+      }
+      for (double r : ratios) {
+        if (!(r > 0 && r < 1)) {
+          throw new UserException("--ratios must lie in (0, 1), got " + r);
+        }
+      }
+      if (!(gapTol > 0) || !(slide >= 0 && slide < 0.5)) {
+        throw new UserException("--gap-tol must be > 0 and --slide in [0, 0.5)");
+      }
+      NpyArray za = org.convexdistill.core.npy.Npy.read(z);
+      NpyArray ya = org.convexdistill.core.npy.Npy.read(y);
+      int n = za.dim(0);
+      if (ya.dim(0) != n) {
+        throw new UserException("--z and --y have different row counts");
+      }
+      float[] targets = ya.data();
+      int c = ya.dim(1);
+      if (head != null) {
+        NpyArray h = org.convexdistill.core.npy.Npy.read(head);
+        if (h.dim(0) != c) {
+          throw new UserException("--logits has " + h.dim(0) + " rows but Y has " + c + " columns");
+        }
+        var basis = org.convexdistill.solver.HeadMetric.logitBasis(h.data(), c, h.dim(1));
+        NpyArray t = org.convexdistill.learner.stream.Refitter.targets(targets, n, c, basis, true);
+        targets = t.data();
+        c = t.dim(1);
+      }
+      BlasThreads.set(threads);
+      org.convexdistill.bench.AdmmComparison.run(
+          za.data(),
+          targets,
+          n,
+          za.dim(1),
+          c,
+          new org.convexdistill.bench.AdmmComparison.Settings(
+              gates, seed, ratios, gapTol, repeats, threads, slide, maxIters),
+          System.out);
       return 0;
     }
   }

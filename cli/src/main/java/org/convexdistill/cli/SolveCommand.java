@@ -10,6 +10,7 @@ import org.convexdistill.app.SolverReports;
 import org.convexdistill.app.UserException;
 import org.convexdistill.core.npy.Npy;
 import org.convexdistill.solver.ConvexWeights;
+import org.convexdistill.solver.GatedAdmm;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.RFista;
 import org.convexdistill.solver.SolverOptions;
@@ -49,6 +50,20 @@ final class SolveCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object on stdout.")
   boolean json;
 
+  @Option(
+      names = "--admm",
+      description =
+          "Solve by ADMM with a cached kernel factorisation instead of R-FISTA (same problem and"
+              + " certificate; faster at small lambda).")
+  boolean admm;
+
+  @Option(
+      names = "--nuclear",
+      description =
+          "The shared-output problem of Theorem 3B instead: lambda * sum_j ||V_j||_* with V_j ="
+              + " U[:,j,:]^T (d x C); implies --admm, needs C <= 64.")
+  boolean nuclear;
+
   @Override
   public Integer call() throws Exception {
     if (!(lambda >= 0) || Double.isInfinite(lambda)) {
@@ -62,8 +77,24 @@ final class SolveCommand implements Callable<Integer> {
     Progress progress = json ? null : new Progress(System.err, "solve", solverFlags.gapTol);
     options.optListener(progress);
     SolverResult result;
-    try (RFista solver = new RFista(problem, solverFlags.threads)) {
-      result = solver.solve(options.build());
+    try {
+      if (admm || nuclear) {
+        SolverOptions o = options.build();
+        try (GatedAdmm solver =
+            new GatedAdmm(
+                problem,
+                nuclear ? GatedAdmm.Penalty.NUCLEAR_NORM : GatedAdmm.Penalty.GROUP_LASSO,
+                solverFlags.threads)) {
+          GatedAdmm.Options a =
+              GatedAdmm.Options.of(o.lambda(), o.gapTolerance(), o.maxIterations());
+          result =
+              solver.solve(o.warmStart() == null ? a : a.withWarmStart(o.warmStart())).result();
+        }
+      } else {
+        try (RFista solver = new RFista(problem, solverFlags.threads)) {
+          result = solver.solve(options.build());
+        }
+      }
     } finally {
       if (progress != null) {
         progress.finish();

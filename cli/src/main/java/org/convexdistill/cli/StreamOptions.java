@@ -259,11 +259,52 @@ final class StreamOptions {
     double pathMinRatio = LearnerConfig.defaults().pathMinRatio();
 
     @Option(
+        names = "--solver",
+        paramLabel = "admm|rfista",
+        description =
+            "Algorithm of the refits: admm (a cached kernel factorisation; lambda at the floor"
+                + " unless the budget raises it, no path) or rfista (a lambda path, then budgeted"
+                + " warm refits; default: ${DEFAULT-VALUE}).")
+    String solver = LearnerConfig.defaults().solver().name().toLowerCase(java.util.Locale.ROOT);
+
+    @Option(
+        names = "--student",
+        paramLabel = "one-vs-all|nuclear",
+        description =
+            "Convex student family: one-vs-all (group lasso, a unit feeds one output) or nuclear"
+                + " (the paper's Theorem 3B: units with a second layer shared across outputs;"
+                + " needs --solver admm; default: ${DEFAULT-VALUE}).")
+    String student =
+        LearnerConfig.defaults()
+            .student()
+            .name()
+            .toLowerCase(java.util.Locale.ROOT)
+            .replace('_', '-');
+
+    @Option(
         names = "--solver-threads",
         description =
             "Solver threads: OpenBLAS's GEMM threads and the elementwise passes (default:"
                 + " ${DEFAULT-VALUE}).")
     int solverThreads = LearnerConfig.defaults().threads();
+
+    private LearnerConfig.Solver solverChoice() {
+      return switch (solver.toLowerCase(java.util.Locale.ROOT)) {
+        case "admm" -> LearnerConfig.Solver.ADMM;
+        case "rfista", "r-fista", "fista" -> LearnerConfig.Solver.RFISTA;
+        default -> throw new UserException("--solver must be admm or rfista, got '" + solver + "'");
+      };
+    }
+
+    private LearnerConfig.StudentKind studentChoice() {
+      return switch (student.toLowerCase(java.util.Locale.ROOT)) {
+        case "one-vs-all", "group-lasso" -> LearnerConfig.StudentKind.ONE_VS_ALL;
+        case "nuclear", "shared" -> LearnerConfig.StudentKind.NUCLEAR;
+        default ->
+            throw new UserException(
+                "--student must be one-vs-all or nuclear, got '" + student + "'");
+      };
+    }
 
     LearnerConfig config(String modelId) {
       try {
@@ -286,6 +327,8 @@ final class StreamOptions {
             .setHeadWeight(headWeight)
             .setPathMinRatio(pathMinRatio)
             .setThreads(solverThreads)
+            .setSolver(solverChoice())
+            .setStudent(studentChoice())
             .build();
       } catch (IllegalArgumentException e) {
         throw new UserException(e.getMessage());
