@@ -4,8 +4,10 @@ import java.util.Objects;
 import org.convexdistill.core.npy.NpyArray;
 import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.solver.AdmmFit;
 import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
+import org.convexdistill.solver.GatedAdmm;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.HeadMetric;
 import org.convexdistill.solver.RFista;
@@ -24,6 +26,12 @@ public final class Refitter {
   private static final double COARSE_GAP = 1e-2;
   private static final int COARSE_ITERATIONS = 40;
   private static final int COARSE_REFINE_STEPS = 2;
+
+  /**
+   * When the budget binds, ADMM brackets its λ within a factor 2 and bisects this often (λ within
+   * 2^(1/8) ≈ 9 % of the largest student the budget allows).
+   */
+  private static final int ADMM_BISECTION_STEPS = 3;
 
   /** The group-lasso share of the shared-layer refit's elastic net (the paper's α). */
   static final double SHARED_LAYER_ALPHA = 0.95;
@@ -136,6 +144,115 @@ public final class Refitter {
       start = WarmState.fromStudent(previousStudent, problem, previousLambda);
     }
     long basisParameters = outputs == null ? 0 : outputs.parameterCount();
+    // The weighted directions raise λmax; the path must still reach the others.
+    double floorRatio = config.pathMinRatio() / (outputs == null ? 1 : outputs.maxScale());
+    BlasThreads.set(config.threads());
+    Solved solved =
+        config.solver() == LearnerConfig.Solver.ADMM
+            ? solveAdmm(problem, start, basisParameters, floorRatio)
+            : solveRFista(problem, start, basisParameters, floorRatio);
+    BudgetedFit.Result fit = solved.fit();
+    SolverResult used = fit.used();
+    StudentBlock student = solved.student();
+    SharedLayerFit.Result shared = null;
+    if (config.sharedLayerRatio() > 0 && student.hiddenUnits() > 0) {
+      SharedLayerPolish.Polished p =
+          SharedLayerPolish.atRatio(
+              student,
+              zt,
+              targets.data(),
+              train,
+              config.sharedLayerRatio(),
+              SHARED_LAYER_ALPHA,
+              config.gapTolerance(),
+              SHARED_LAYER_ITERATIONS);
+      student = p.student();
+      shared = p.result();
+    }
+    if (outputs != null) {
+      student = student.inBasis(outputs);
+    }
+    // Both in the metric this learner fits (the logit coordinates by default), so a current
+    // student of another kind (block outputs, before an upgrade) is compared on the same terms.
+    boolean leading = Double.isInfinite(config.headWeight());
+    double candidateMse = mse(student, zh, yh, held, outputs, leading);
+    double currentMse = current == null ? Double.NaN : mse(current, zh, yh, held, outputs, leading);
+    double candidateAgreement = Double.NaN;
+    double currentAgreement = Double.NaN;
+    boolean wideGate = gate != null && gate.n() > held && gate.zDim() == d && gate.yDim() == c;
+    float[] zg = wideGate ? gate.z() : zh;
+    float[] yg = wideGate ? gate.y() : yh;
+    int gateRows = wideGate ? gate.n() : held;
+    if (suffix != null && gateRows > 0) {
+      int[] teacherClasses = Agreement.teacherClasses(suffix, yg, gateRows, c);
+      candidateAgreement = Agreement.of(student, zg, gateRows, suffix, teacherClasses);
+      if (current != null && current.inputDim() == d && current.outputDim() == c) {
+        currentAgreement = Agreement.of(current, zg, gateRows, suffix, teacherClasses);
+      }
+    }
+    return new Refit(
+        student,
+        new WarmState(
+            fit.selected().weights(),
+            fit.selected().lambda(),
+            used.weights(),
+            problem.columnScales(),
+            fit.selected().lambda() / fit.selected().lambdaMax()),
+        used,
+        shared,
+        fit.iterations() + (shared == null ? 0 : shared.iterations()),
+        fit.solves() + (shared == null ? 0 : 1),
+        fit.seconds() + (shared == null ? 0 : shared.seconds()),
+        fit.warm(),
+        candidateMse,
+        currentMse,
+        candidateAgreement,
+        currentAgreement,
+        gateRows);
+  }
+
+  /** A fit and the student built from the solution it serves. */
+  private record Solved(BudgetedFit.Result fit, StudentBlock student) {}
+
+  /**
+   * ADMM ({@link AdmmFit}): λ at the floor unless the budget raises it, the student from the
+   * solution (one-vs-all units or the nuclear norm's singular triplets).
+   */
+  private Solved solveAdmm(
+      GatedReluProblem problem, WarmState start, long basisParameters, double floorRatio) {
+    boolean nuclear = config.student() == LearnerConfig.StudentKind.NUCLEAR;
+    int d = problem.inputDim();
+    long perUnit = nuclear ? d + problem.outputs() : d + 1;
+    int target = (int) Math.max(1, (config.maxParams() - basisParameters) / perUnit);
+    AdmmFit.Settings settings =
+        new AdmmFit.Settings(
+            target,
+            floorRatio,
+            config.gapTolerance(),
+            config.maxIterations(),
+            config.lambdaStep(),
+            ADMM_BISECTION_STEPS,
+            config.polishRatio());
+    try (GatedAdmm solver =
+        new GatedAdmm(
+            problem,
+            nuclear ? GatedAdmm.Penalty.NUCLEAR_NORM : GatedAdmm.Penalty.GROUP_LASSO,
+            config.threads())) {
+      AdmmFit.Start from =
+          start == null
+              ? null
+              : new AdmmFit.Start(
+                  start.weightsFor(problem.columnScales()),
+                  Double.isNaN(start.lambdaRatio()) ? floorRatio : start.lambdaRatio());
+      BudgetedFit.Result fit = AdmmFit.fit(solver, settings, from);
+      return new Solved(fit, solver.student(fit.used().weights()));
+    }
+  }
+
+  /** R-FISTA ({@link BudgetedFit}): a coarse cold λ path, budgeted warm refits. */
+  private Solved solveRFista(
+      GatedReluProblem problem, WarmState start, long basisParameters, double floorRatio) {
+    int d = problem.inputDim();
     int budget = (int) Math.max(1, (config.maxParams() - basisParameters) / (d + 1));
     SolverOptions careful =
         SolverOptions.builder()
@@ -151,13 +268,11 @@ public final class Refitter {
             careful,
             coarse(),
             config.pathPoints(),
-            // The weighted directions raise λmax; the path must still reach the others.
-            config.pathMinRatio() / (outputs == null ? 1 : outputs.maxScale()),
+            floorRatio,
             COARSE_REFINE_STEPS,
             config.lambdaStep(),
             coarse(),
             config.polishRatio());
-    BlasThreads.set(config.threads());
     try (RFista solver = new RFista(problem, config.threads())) {
       BudgetedFit.Result fit =
           BudgetedFit.fit(
@@ -165,60 +280,17 @@ public final class Refitter {
               settings,
               start == null
                   ? null
-                  : new BudgetedFit.Start(start.weights(), start.lambda(), start.polished()));
-      SolverResult used = fit.used();
-      StudentBlock student = StudentFactory.fromSolution(problem, used.weights());
-      SharedLayerFit.Result shared = null;
-      if (config.sharedLayerRatio() > 0 && student.hiddenUnits() > 0) {
-        SharedLayerPolish.Polished p =
-            SharedLayerPolish.atRatio(
-                student,
-                zt,
-                targets.data(),
-                train,
-                config.sharedLayerRatio(),
-                SHARED_LAYER_ALPHA,
-                config.gapTolerance(),
-                SHARED_LAYER_ITERATIONS);
-        student = p.student();
-        shared = p.result();
-      }
-      if (outputs != null) {
-        student = student.inBasis(outputs);
-      }
-      // Both in the metric this learner fits (the logit coordinates by default), so a current
-      // student of another kind (block outputs, before an upgrade) is compared on the same terms.
-      boolean leading = Double.isInfinite(config.headWeight());
-      double candidateMse = mse(student, zh, yh, held, outputs, leading);
-      double currentMse =
-          current == null ? Double.NaN : mse(current, zh, yh, held, outputs, leading);
-      double candidateAgreement = Double.NaN;
-      double currentAgreement = Double.NaN;
-      boolean wideGate = gate != null && gate.n() > held && gate.zDim() == d && gate.yDim() == c;
-      float[] zg = wideGate ? gate.z() : zh;
-      float[] yg = wideGate ? gate.y() : yh;
-      int gateRows = wideGate ? gate.n() : held;
-      if (suffix != null && gateRows > 0) {
-        int[] teacherClasses = Agreement.teacherClasses(suffix, yg, gateRows, c);
-        candidateAgreement = Agreement.of(student, zg, gateRows, suffix, teacherClasses);
-        if (current != null && current.inputDim() == d && current.outputDim() == c) {
-          currentAgreement = Agreement.of(current, zg, gateRows, suffix, teacherClasses);
-        }
-      }
-      return new Refit(
-          student,
-          new WarmState(fit.selected().weights(), fit.selected().lambda(), used.weights()),
-          used,
-          shared,
-          fit.iterations() + (shared == null ? 0 : shared.iterations()),
-          fit.solves() + (shared == null ? 0 : 1),
-          fit.seconds() + (shared == null ? 0 : shared.seconds()),
-          fit.warm(),
-          candidateMse,
-          currentMse,
-          candidateAgreement,
-          currentAgreement,
-          gateRows);
+                  : new BudgetedFit.Start(
+                      start.weightsFor(problem.columnScales()),
+                      start.lambda(),
+                      start.polished() == null
+                          ? null
+                          : start.columnScales() == null
+                              ? start.polished()
+                              : start
+                                  .polished()
+                                  .rescaled(start.columnScales(), problem.columnScales())));
+      return new Solved(fit, StudentFactory.fromSolution(problem, fit.used().weights()));
     }
   }
 

@@ -7,8 +7,29 @@ import org.convexdistill.solver.GatedReluProblem;
 /**
  * Where the next refit starts: the last lasso solution (before polishing), its λ, and the last
  * polished solution (null when none) from which the next polish starts.
+ *
+ * @param columnScales the column scales of the problem the weights were solved on (the solver sees
+ *     Z·diag(1/s)), so that a refit on a window with other scales starts from the same function of
+ *     the raw inputs ({@link ConvexWeights#rescaled}); null when unknown
+ * @param lambdaRatio λ/λmax of that solve (NaN when unknown)
  */
-public record WarmState(ConvexWeights weights, double lambda, ConvexWeights polished) {
+public record WarmState(
+    ConvexWeights weights,
+    double lambda,
+    ConvexWeights polished,
+    float[] columnScales,
+    double lambdaRatio) {
+
+  /** A warm state without column scales or λ/λmax (weights taken as they are). */
+  public WarmState(ConvexWeights weights, double lambda, ConvexWeights polished) {
+    this(weights, lambda, polished, null, Double.NaN);
+  }
+
+  /** The weights carried onto a problem with column scales {@code scales}. */
+  public ConvexWeights weightsFor(float[] scales) {
+    return columnScales == null ? weights : weights.rescaled(columnScales, scales);
+  }
+
   /**
    * Rebuilds a warm start from a published student (after a restart, when only the student
    * survived): each hidden unit u gives back group (output, gate) = first_u · second_u. The gates

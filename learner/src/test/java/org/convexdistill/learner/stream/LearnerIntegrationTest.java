@@ -63,7 +63,9 @@ class LearnerIntegrationTest {
         500,
         0,
         0,
-        1);
+        1,
+        LearnerConfig.Solver.ADMM,
+        LearnerConfig.StudentKind.ONE_VS_ALL);
   }
 
   private void publish(KafkaProducer<String, byte[]> p, int n) {
