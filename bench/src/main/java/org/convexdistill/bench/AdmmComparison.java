@@ -30,7 +30,13 @@ public final class AdmmComparison {
       int repeats,
       int threads,
       double slide,
-      int maxIterations) {}
+      int maxIterations,
+      double rhoScale) {}
+
+  /** ρ from --rho-scale (NaN: the solver's default). */
+  private static double rho(Settings s, GatedAdmm solver, double ratio) {
+    return Double.isNaN(s.rhoScale()) ? Double.NaN : s.rhoScale() * ratio * solver.kernelScale();
+  }
 
   /** Medians at one λ. */
   public record Row(
@@ -114,7 +120,8 @@ public final class AdmmComparison {
             } else {
               la =
                   admm.solve(
-                          GatedAdmm.Options.of(ratio * lmax, s.gapTolerance(), s.maxIterations()))
+                          GatedAdmm.Options.of(ratio * lmax, s.gapTolerance(), s.maxIterations())
+                              .withRho(rho(s, admm, ratio)))
                       .result();
               as[i] = la.seconds();
             }
@@ -124,7 +131,8 @@ public final class AdmmComparison {
                 nuclear
                     .solve(
                         GatedAdmm.Options.of(
-                            ratio * nuclear.lambdaMax(), s.gapTolerance(), s.maxIterations()))
+                                ratio * nuclear.lambdaMax(), s.gapTolerance(), s.maxIterations())
+                            .withRho(rho(s, nuclear, ratio)))
                     .result();
             ns[i] = ln.seconds();
           }

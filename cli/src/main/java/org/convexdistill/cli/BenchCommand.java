@@ -162,6 +162,14 @@ final class BenchCommand implements Runnable {
     int repeats = 1;
 
     @Option(
+        names = "--rho-scale",
+        paramLabel = "S",
+        description =
+            "ADMM's rho = S * (lambda/lambda_max) * tr(K)/n instead of the solver's default"
+                + " (for tuning).")
+    double rhoScale = Double.NaN;
+
+    @Option(
         names = "--slide",
         paramLabel = "F",
         description =
@@ -213,7 +221,7 @@ final class BenchCommand implements Runnable {
           za.dim(1),
           c,
           new org.convexdistill.bench.AdmmComparison.Settings(
-              gates, seed, ratios, gapTol, repeats, threads, slide, maxIters),
+              gates, seed, ratios, gapTol, repeats, threads, slide, maxIters, rhoScale),
           System.out);
       return 0;
     }
@@ -294,6 +302,14 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--gates", description = "Gates (default: ${DEFAULT-VALUE}).")
     int gates = 16;
+
+    @Option(
+        names = "--rho-scale",
+        paramLabel = "S",
+        description =
+            "ADMM's rho = S * (lambda/lambda_max) * tr(K)/n instead of the solver's default"
+                + " (for tuning).")
+    double rhoScale = Double.NaN;
 
     @Option(
         names = "--slide",

@@ -113,8 +113,8 @@ public final class AdmmFit {
                   selected.weights(),
                   selected.weights().support()));
     }
-    return new BudgetedFit.Result(
-        selected, polished, t.iterations, t.solves, t.seconds, 0, start != null);
+    // Never warm in the solver's sense: the first solve starts from zero (see above).
+    return new BudgetedFit.Result(selected, polished, t.iterations, t.solves, t.seconds, 0, false);
   }
 
   private static final class Tally {

@@ -151,7 +151,7 @@ public record LearnerConfig(
         1e-3,
         500,
         6,
-        0.001,
+        0.0001,
         1.1,
         0,
         0,
