@@ -101,6 +101,15 @@ final class OfflineCommand implements Callable<Integer> {
   double nuclear;
 
   @Option(
+      names = "--admm",
+      description =
+          "Solve by ADMM (a cached n×n kernel factorisation; fast at small λ, n up to ~10,000"
+              + " samples): the group lasso at --min-ratio·λmax, or with --nuclear the nuclear"
+              + " norm at its ratio (exact thresholding, C <= 64: use --head-weight logits); λ is"
+              + " raised only when the student exceeds the budget.")
+  boolean admm;
+
+  @Option(
       names = "--head-weight",
       paramLabel = "MU|logits",
       converter = HeadWeightConverter.class,
@@ -187,7 +196,8 @@ final class OfflineCommand implements Callable<Integer> {
             .optMinRatio(minRatio)
             .optPolishRatio(polish)
             .optSharedPolish(sharedPolish)
-            .optHeadWeight(headWeight);
+            .optHeadWeight(headWeight)
+            .optAdmm(admm);
     if (nuclear > 0) {
       b.optNuclear(nuclear);
     }

@@ -27,6 +27,9 @@ import org.convexdistill.solver.InvalidProblemException;
  *     after the block must be linear; {@link org.convexdistill.solver.HeadMetric}); 0 = block
  *     outputs only; infinity = the logits alone ({@link
  *     org.convexdistill.solver.HeadMetric#logitBasis})
+ * @param admm solve by ADMM ({@link org.convexdistill.solver.AdmmFit}): at {@code minRatio}·λmax
+ *     unless the budget raises λ, no path; with {@code nuclear}, the nuclear norm by ADMM (exact
+ *     singular-value thresholding; C ≤ 64, e.g. the logits) instead of the factored solver
  */
 public record DistillOptions(
     int block,
@@ -42,7 +45,8 @@ public record DistillOptions(
     boolean sharedPolish,
     boolean nuclear,
     double nuclearLambdaRatio,
-    double headWeight) {
+    double headWeight,
+    boolean admm) {
 
   public static Builder builder() {
     return new Builder();
@@ -67,7 +71,8 @@ public record DistillOptions(
         sharedPolish,
         nuclear,
         nuclearLambdaRatio,
-        weight);
+        weight,
+        admm);
   }
 
   /**
@@ -98,6 +103,12 @@ public record DistillOptions(
     private boolean nuclear;
     private double nuclearLambdaRatio = 0.02;
     private double headWeight;
+    private boolean admm;
+
+    public Builder optAdmm(boolean admm) {
+      this.admm = admm;
+      return this;
+    }
 
     /** Weight of the teacher's logits in the loss (0 = block outputs only). */
     public Builder optHeadWeight(double headWeight) {
@@ -211,6 +222,10 @@ public record DistillOptions(
       if (!(headWeight >= 0)) {
         throw new InvalidProblemException("head weight must be >= 0, got " + headWeight);
       }
+      if (admm && sharedPolish) {
+        throw new InvalidProblemException(
+            "the shared-layer polish follows the R-FISTA fit: drop --admm or --shared-polish");
+      }
       return new DistillOptions(
           block,
           maxParams,
@@ -225,7 +240,8 @@ public record DistillOptions(
           sharedPolish,
           nuclear,
           nuclearLambdaRatio,
-          headWeight);
+          headWeight,
+          admm);
     }
   }
 }

@@ -9,8 +9,10 @@ import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.learner.stream.LinearHead;
 import org.convexdistill.learner.stream.Refitter;
 import org.convexdistill.learner.stream.TeacherSuffix;
+import org.convexdistill.solver.AdmmFit;
 import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
+import org.convexdistill.solver.GatedAdmm;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.HeadMetric;
 import org.convexdistill.solver.InvalidProblemException;
@@ -128,6 +130,9 @@ public final class OfflineDistiller {
             .setTargets(targets)
             .optRandomGates(options.gates(), options.seed())
             .build();
+    if (options.admm()) {
+      return admm(a, problem, blockParameters, options, extractSeconds, basis);
+    }
     if (options.nuclear()) {
       return nuclear(a, problem, blockParameters, options, extractSeconds, basis);
     }
@@ -201,6 +206,72 @@ public final class OfflineDistiller {
           target,
           oneVsAll,
           shared,
+          null,
+          a.firstBlock());
+    }
+  }
+
+  /** Iteration cap of each offline ADMM solve. */
+  private static final int ADMM_ITERATIONS = 3000;
+
+  /**
+   * The student by ADMM ({@link AdmmFit}): the group lasso at minRatio·λmax or the nuclear norm at
+   * its ratio, λ raised (doubling, then bisection) while the student exceeds the budget.
+   */
+  private static DistilledBlock admm(
+      Activations a,
+      GatedReluProblem problem,
+      long blockParameters,
+      DistillOptions options,
+      double extractSeconds,
+      OutputBasis basis) {
+    boolean nuclear = options.nuclear();
+    int d = problem.inputDim();
+    long basisParameters = basis == null ? 0 : basis.parameterCount();
+    long perUnit = nuclear ? d + problem.outputs() : d + 1;
+    int target = (int) Math.max(1, (options.budget(blockParameters) - basisParameters) / perUnit);
+    double floor =
+        (nuclear ? options.nuclearLambdaRatio() : options.minRatio())
+            / (basis == null ? 1 : basis.maxScale());
+    AdmmFit.Settings settings =
+        new AdmmFit.Settings(
+            target,
+            floor,
+            options.gapTolerance(),
+            ADMM_ITERATIONS,
+            1.1,
+            RegularizationPath.DEFAULT_REFINE_STEPS,
+            nuclear ? 0 : options.polishRatio());
+    BlasThreads.set(options.threads());
+    try (GatedAdmm solver =
+        new GatedAdmm(
+            problem,
+            nuclear ? GatedAdmm.Penalty.NUCLEAR_NORM : GatedAdmm.Penalty.GROUP_LASSO,
+            options.threads())) {
+      BudgetedFit.Result fit;
+      try {
+        fit = AdmmFit.fit(solver, settings, null);
+      } catch (InvalidProblemException e) {
+        throw new InvalidProblemException("block " + a.label() + ": " + e.getMessage());
+      }
+      StudentBlock student = solver.student(fit.used().weights());
+      if (basis != null) {
+        student = student.inBasis(basis);
+      }
+      return new DistilledBlock(
+          a.block(),
+          student,
+          fit.selected(),
+          fit.polished(),
+          blockParameters,
+          a.samples(),
+          fit.solves(),
+          fit.iterations(),
+          fit.seconds(),
+          extractSeconds,
+          target,
+          null,
+          null,
           null,
           a.firstBlock());
     }
