@@ -152,6 +152,50 @@ class OfflineDistillationTest {
   }
 
   @Test
+  void admmStudentsOfBothPenaltiesFitTheBudgetAndBeatAMeanOne() {
+    Images images = train.images().slice(0, 400);
+    Activations a = Activations.extract(teacher, images, 4);
+    LabeledImages eval = test.head(300);
+    var mean =
+        HybridEvaluation.evaluate(
+            teacher, new Hybrid(teacher, Map.of(4, meanReplacement(a))), eval, 150);
+    for (boolean nuclear : new boolean[] {false, true}) {
+      DistillOptions.Builder b =
+          DistillOptions.builder()
+              .setBlock(4)
+              .optCompression(8)
+              .optGapTolerance(1e-3)
+              .optMinRatio(0.001)
+              .optGates(8)
+              .optHeadWeight(Double.POSITIVE_INFINITY)
+              .optAdmm(true);
+      if (nuclear) {
+        b.optNuclear(0.001);
+      }
+      DistilledBlock d = OfflineDistiller.distill(teacher, images, b.build(), null);
+      assertThat(d.compression()).as("nuclear=%s", nuclear).isGreaterThanOrEqualTo(8);
+      assertThat(d.student().hiddenUnits()).isPositive();
+      assertThat(d.student().isSharedOutput()).isEqualTo(nuclear);
+      assertThat(d.solution().relativeGap()).isLessThanOrEqualTo(1e-3);
+      var convex =
+          HybridEvaluation.evaluate(
+              teacher, Hybrid.ofStudents(teacher, Map.of(4, d.student())), eval, 150);
+      assertThat(convex.hybridAccuracy()).isGreaterThan(mean.hybridAccuracy() + 0.2);
+      assertThat(convex.agreement()).isGreaterThan(mean.agreement() + 0.2);
+    }
+    // ADMM's prox has no shared-layer polish to follow it: a clear error, not a silent skip.
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                DistillOptions.builder()
+                    .setBlock(4)
+                    .optCompression(8)
+                    .optAdmm(true)
+                    .optSharedPolish(true)
+                    .build())
+        .hasMessageContaining("--shared-polish");
+  }
+
+  @Test
   void shouldBeatATrivialMeanActivationStudent() {
     Images images = train.images().slice(0, 400);
     DistillOptions options =
