@@ -58,7 +58,13 @@ public final class OfflinePipeline {
           m.put("rank_per_gate", b.nuclear().rank());
           m.put("nuclear_norm", b.nuclear().nuclearNorm());
         } else {
-          m.put("student", b.sharedPolish() != null ? "one-vs-all + shared polish" : "one-vs-all");
+          m.put(
+              "student",
+              b.sharedPolish() != null
+                  ? "one-vs-all + shared polish"
+                  : b.student().isSharedOutput()
+                      ? "nuclear-norm (shared output, ADMM)"
+                      : "one-vs-all");
           m.put("lambda", b.solution().lambda());
           m.put("lambda_ratio", b.solution().lambda() / b.solution().lambdaMax());
           m.put("relative_gap", b.solution().relativeGap());

@@ -129,6 +129,25 @@ class GatedAdmmTest {
   }
 
   @Test
+  void aBindingBudgetRaisesLambdaUntilTheCertifiedStudentFitsIt() {
+    GatedReluProblem pr = problem(200, 8, 3, 6, 25);
+    try (GatedAdmm admm = new GatedAdmm(pr, GatedAdmm.Penalty.GROUP_LASSO, 1)) {
+      AdmmFit.Settings free = new AdmmFit.Settings(1_000, 0.001, 1e-4, 5_000, 1.1, 6, 0);
+      BudgetedFit.Result unbounded = AdmmFit.fit(admm, free, null);
+      int all = admm.hiddenUnits(unbounded.used().weights());
+      assertThat(all).as("the floor's student").isGreaterThan(8);
+      int target = all / 2;
+      AdmmFit.Settings tight = new AdmmFit.Settings(target, 0.001, 1e-4, 5_000, 1.1, 6, 0);
+      BudgetedFit.Result fit = AdmmFit.fit(admm, tight, null);
+      assertThat(admm.hiddenUnits(fit.used().weights())).isBetween(1, target);
+      // The served solution is certified to the caller's tolerance, not the search's.
+      assertThat(fit.used().relativeGap()).isLessThanOrEqualTo(1e-4);
+      assertThat(fit.used().lambda()).isGreaterThan(0.001 * admm.lambdaMax());
+      assertThat(fit.solves()).isGreaterThan(2);
+    }
+  }
+
+  @Test
   void theNuclearNormRefusesManyOutputs() {
     GatedReluProblem pr = problem(80, 4, GatedAdmm.MAX_NUCLEAR_OUTPUTS + 1, 2, 24);
     assertThatThrownBy(() -> new GatedAdmm(pr, GatedAdmm.Penalty.NUCLEAR_NORM, 1))
