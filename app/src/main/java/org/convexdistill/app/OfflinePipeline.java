@@ -164,8 +164,10 @@ public final class OfflinePipeline {
     String label = first == o.block() ? String.valueOf(first) : first + "-" + o.block();
     if (progress != null) {
       progress.printf(
-          "block %s: running the teacher on %d unlabeled images, then the lambda path...%n",
-          label, images.count());
+          "block %s: running the teacher on %d unlabeled images, then %s...%n",
+          label,
+          images.count(),
+          o.admm() ? "ADMM (lambda raised only if over the budget)" : "the lambda path");
     }
     Progress bar =
         progress == null

@@ -168,6 +168,36 @@ public final class GatedAdmm implements AutoCloseable {
   public record Result(SolverResult result, double rho) {}
 
   /** Forms the kernel K̃ (one n×d×n and one n×P×n product). */
+  /**
+   * Off-heap bytes the kernel needs at its peak: the n × n float Gram and pattern overlap while the
+   * double kernel is formed, then the kernel and its Cholesky factor (both double).
+   */
+  static long kernelBytes(int n) {
+    return 16L * n * n;
+  }
+
+  /**
+   * Refuses a problem whose kernel cannot fit in {@code freeBytes} of native memory, with what to
+   * do instead, rather than failing deep inside an allocation.
+   */
+  public static void requireKernelFits(int n, long freeBytes) {
+    long need = kernelBytes(n);
+    if (freeBytes > 0 && need > freeBytes) {
+      int fits = (int) Math.sqrt(freeBytes / 16.0);
+      throw new InvalidProblemException(
+          String.format(
+              java.util.Locale.ROOT,
+              "ADMM keeps an n × n kernel: %,d rows need %.1f GB of native memory but %.1f GB"
+                  + " is free; use at most %,d rows (--samples, --window-size), the R-FISTA solver"
+                  + " (drop --admm, or --solver rfista), or raise the native limit"
+                  + " (DISTILL_OFFHEAP)",
+              n,
+              need / 1e9,
+              freeBytes / 1e9,
+              fits));
+    }
+  }
+
   public GatedAdmm(GatedReluProblem problem, Penalty penalty, int threads) {
     this.problem = problem;
     this.penalty = penalty;
@@ -189,6 +219,8 @@ public final class GatedAdmm implements AutoCloseable {
     this.y = problem.targetsColumnMajor();
     this.patterns = problem.patternsColumnMajor();
     this.zn = problem.normalizedInputs();
+    requireKernelFits(
+        n, org.bytedeco.javacpp.Pointer.maxBytes() - org.bytedeco.javacpp.Pointer.totalBytes());
     this.parallel = new ParallelRange(Math.max(1, threads));
 
     INDArray gram = Nd4j.create(DataType.FLOAT, new long[] {n, n}, 'f');

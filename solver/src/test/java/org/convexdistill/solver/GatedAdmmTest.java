@@ -148,6 +148,17 @@ class GatedAdmmTest {
   }
 
   @Test
+  void aKernelTooLargeForNativeMemoryIsRefusedWithWhatToDo() {
+    // 20,000 rows: 6.4 GB at the peak, more than 3 GB free.
+    assertThatThrownBy(() -> GatedAdmm.requireKernelFits(20_000, 3_000_000_000L))
+        .isInstanceOf(InvalidProblemException.class)
+        .hasMessageContaining("20,000 rows need 6.4 GB")
+        .hasMessageContaining("use at most 13,693 rows")
+        .hasMessageContaining("DISTILL_OFFHEAP");
+    GatedAdmm.requireKernelFits(10_000, 3_000_000_000L); // 1.6 GB: fits
+  }
+
+  @Test
   void theNuclearNormRefusesManyOutputs() {
     GatedReluProblem pr = problem(80, 4, GatedAdmm.MAX_NUCLEAR_OUTPUTS + 1, 2, 24);
     assertThatThrownBy(() -> new GatedAdmm(pr, GatedAdmm.Penalty.NUCLEAR_NORM, 1))

@@ -131,6 +131,12 @@ public final class StreamingLearner implements Runnable, AutoCloseable {
       TeacherSuffix suffix,
       ReleaseSigner signer,
       List<PublicKey> previousKeys) {
+    if (config.solver() == LearnerConfig.Solver.ADMM) {
+      // Fail at start, not at every refit: ADMM's kernel grows with the window's square.
+      org.convexdistill.solver.GatedAdmm.requireKernelFits(
+          config.windowSize(),
+          org.bytedeco.javacpp.Pointer.maxBytes() - org.bytedeco.javacpp.Pointer.totalBytes());
+    }
     this.signer = signer;
     if (signer == null) {
       this.resumeVerifier = null;
