@@ -59,11 +59,10 @@ public final class AdmmFit {
   }
 
   /**
-   * Where a refit starts: the previous solution carried onto this problem's column scales ({@link
-   * ConvexWeights#rescaled}) and the λ/λmax it was solved at (only the latter is used: see {@link
-   * #fit}).
+   * Where a refit starts: the λ/λmax of the previous solve (its weights are not used: the first
+   * solve starts from zero, see {@link #fit}).
    */
-  public record Start(ConvexWeights weights, double lambdaRatio) {}
+  public record Start(double lambdaRatio) {}
 
   /** Fits on {@code solver}'s problem from {@code start} (null = cold, from zero). */
   public static BudgetedFit.Result fit(GatedAdmm solver, Settings s, Start start) {
@@ -74,10 +73,10 @@ public final class AdmmFit {
     // 156–309 from the previous window's solution (its first steps move far in directions the
     // new rows do not pin down, as from zero, and then have further to come back). Later solves of
     // this fit (λ raised for the budget, the support refit) start from the previous solve.
-    ConvexWeights from = null;
-    Tally t = new Tally();
-    SolverResult selected = t.add(solve(solver, s, ratio * lmax, s.gapTolerance(), from, null));
-    if (solver.hiddenUnits(selected.weights()) > s.targetUnits()) {
+    SolveTally t = new SolveTally();
+    SolverResult selected = t.add(solve(solver, s, ratio * lmax, s.gapTolerance(), null, null));
+    int units = solver.hiddenUnits(selected.weights());
+    if (units > s.targetUnits()) {
       // Over the budget: double λ until within it (λmax gives zero units), then bisect in log
       // space between the last λ over and the first within, keeping the solution within.
       double searchGap = Math.max(SEARCH_GAP, s.gapTolerance());
@@ -116,7 +115,7 @@ public final class AdmmFit {
       }
     } else if (start != null
         && ratio / s.lambdaStep() >= s.floorRatio()
-        && solver.hiddenUnits(selected.weights()) < LOWER_BELOW * s.targetUnits()) {
+        && units < LOWER_BELOW * s.targetUnits()) {
       // The budget raised λ before: the window moved so that the student fell well under it, so
       // try one step down (kept only when still within the budget).
       SolverResult r =
@@ -146,19 +145,6 @@ public final class AdmmFit {
     }
     // Never warm in the solver's sense: the first solve starts from zero (see above).
     return new BudgetedFit.Result(selected, polished, t.iterations, t.solves, t.seconds, 0, false);
-  }
-
-  private static final class Tally {
-    int iterations;
-    int solves;
-    double seconds;
-
-    SolverResult add(SolverResult r) {
-      iterations += r.iterations();
-      seconds += r.seconds();
-      solves++;
-      return r;
-    }
   }
 
   private static SolverResult solve(

@@ -68,7 +68,7 @@ public final class BudgetedFit {
 
   /** Fits on {@code solver}'s problem from {@code start} (null = cold). */
   public static Result fit(RFista solver, Settings s, Start start) {
-    Tally t = new Tally();
+    SolveTally t = new SolveTally();
     SolverResult selected;
     int pathPoints = 0;
     if (start != null) {
@@ -105,7 +105,7 @@ public final class BudgetedFit {
         selected, polished, t.iterations, t.solves, t.seconds, pathPoints, start != null);
   }
 
-  private static SolverResult warm(RFista solver, Settings s, Start start, Tally t) {
+  private static SolverResult warm(RFista solver, Settings s, Start start, SolveTally t) {
     int target = s.targetGroups();
     List<SolverResult> runs =
         new RegularizationPath(solver, s.careful())
@@ -148,17 +148,5 @@ public final class BudgetedFit {
       }
     }
     return selected;
-  }
-
-  private static final class Tally {
-    int iterations;
-    int solves;
-    double seconds;
-
-    void add(SolverResult r) {
-      iterations += r.iterations();
-      seconds += r.seconds();
-      solves++;
-    }
   }
 }

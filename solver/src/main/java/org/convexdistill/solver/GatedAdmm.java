@@ -856,21 +856,7 @@ public final class GatedAdmm implements AutoCloseable {
 
   /** M·Mᵀ (C × C, row-major) of gate j's block in {@code a}. */
   private double[] blockGram(float[] a, int j) {
-    int c = outputs;
-    double[] gram = new double[c * c];
-    for (int k = 0; k < c; k++) {
-      int ok = (k * gates + j) * d;
-      for (int l = k; l < c; l++) {
-        int ol = (l * gates + j) * d;
-        double s = 0;
-        for (int i = 0; i < d; i++) {
-          s += (double) a[ok + i] * a[ol + i];
-        }
-        gram[k * c + l] = s;
-        gram[l * c + k] = s;
-      }
-    }
-    return gram;
+    return GateBlocks.gram(a, outputs, gates, d, j);
   }
 
   /** Singular values of gate j's C × d block of {@code a}. */

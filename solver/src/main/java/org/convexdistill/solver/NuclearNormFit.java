@@ -573,15 +573,7 @@ public final class NuclearNormFit {
     for (int j = 0; j < p; j++) {
       row[j] = used[j] ? g++ : -1;
     }
-    float[] gm = problem.gateMatrix(); // d × P row-major
-    float[] gates = new float[g * d];
-    for (int j = 0; j < p; j++) {
-      if (row[j] >= 0) {
-        for (int i = 0; i < d; i++) {
-          gates[row[j] * d + i] = gm[i * p + j];
-        }
-      }
-    }
+    float[] gates = StudentFactory.usedGateRows(problem, row, g);
     for (int k = 0; k < units; k++) {
       unitGate[k] = row[unitGate[k]];
     }

@@ -60,15 +60,7 @@ public final class StudentFactory {
         u++;
       }
     }
-    float[] g = problem.gateMatrix();
-    float[] usedGateRows = new float[usedGates * d];
-    for (int j = 0; j < p; j++) {
-      if (gateRow[j] >= 0) {
-        for (int i = 0; i < d; i++) {
-          usedGateRows[gateRow[j] * d + i] = g[i * p + j];
-        }
-      }
-    }
+    float[] usedGateRows = usedGateRows(problem, gateRow, usedGates);
     for (int x = 0; x < units; x++) {
       unitGate[x] = gateRow[unitGate[x]];
     }
@@ -96,19 +88,7 @@ public final class StudentFactory {
     double[][] left = new double[p][]; // C × C eigenvectors of M·Mᵀ, M = C × d block
     double top = 0;
     for (int j = 0; j < p; j++) {
-      double[] gram = new double[c * c];
-      for (int k = 0; k < c; k++) {
-        for (int l = k; l < c; l++) {
-          double s = 0;
-          int ok = (k * p + j) * d;
-          int ol = (l * p + j) * d;
-          for (int i = 0; i < d; i++) {
-            s += (double) values[ok + i] * values[ol + i];
-          }
-          gram[k * c + l] = s;
-          gram[l * c + k] = s;
-        }
-      }
+      double[] gram = GateBlocks.gram(values, c, p, d, j);
       left[j] = new double[c * c];
       sigma[j] = new double[c];
       SmallEigen.symmetricEigen(gram, c, left[j], sigma[j]);
@@ -159,16 +139,27 @@ public final class StudentFactory {
       System.arraycopy(w2.get(x), 0, second, x * c, c);
       gate[x] = unitGate.get(x);
     }
+    float[] usedGateRows = usedGateRows(problem, gateRow, usedGates);
+    return StudentBlock.sharedOutput(
+        d, c, problem.columnScales(), usedGateRows, gate, first, second);
+  }
+
+  /**
+   * The gate vectors some unit uses, as rows: gate j (a column of the problem's d × P gate matrix)
+   * goes to row {@code gateRow[j]}, skipped where that is negative.
+   */
+  static float[] usedGateRows(GatedReluProblem problem, int[] gateRow, int usedGates) {
+    int d = problem.inputDim();
+    int p = problem.gates();
     float[] g = problem.gateMatrix();
-    float[] usedGateRows = new float[usedGates * d];
+    float[] rows = new float[usedGates * d];
     for (int j = 0; j < p; j++) {
       if (gateRow[j] >= 0) {
         for (int i = 0; i < d; i++) {
-          usedGateRows[gateRow[j] * d + i] = g[i * p + j];
+          rows[gateRow[j] * d + i] = g[i * p + j];
         }
       }
     }
-    return StudentBlock.sharedOutput(
-        d, c, problem.columnScales(), usedGateRows, gate, first, second);
+    return rows;
   }
 }

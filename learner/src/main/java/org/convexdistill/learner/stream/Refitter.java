@@ -242,7 +242,6 @@ public final class Refitter {
           start == null
               ? null
               : new AdmmFit.Start(
-                  start.weightsFor(problem.columnScales()),
                   Double.isNaN(start.lambdaRatio()) ? floorRatio : start.lambdaRatio());
       BudgetedFit.Result fit = AdmmFit.fit(solver, settings, from);
       return new Solved(fit, solver.student(fit.used().weights()));
@@ -283,13 +282,7 @@ public final class Refitter {
                   : new BudgetedFit.Start(
                       start.weightsFor(problem.columnScales()),
                       start.lambda(),
-                      start.polished() == null
-                          ? null
-                          : start.columnScales() == null
-                              ? start.polished()
-                              : start
-                                  .polished()
-                                  .rescaled(start.columnScales(), problem.columnScales())));
+                      start.polishedFor(problem.columnScales())));
       return new Solved(fit, StudentFactory.fromSolution(problem, fit.used().weights()));
     }
   }

@@ -27,7 +27,16 @@ public record WarmState(
 
   /** The weights carried onto a problem with column scales {@code scales}. */
   public ConvexWeights weightsFor(float[] scales) {
-    return columnScales == null ? weights : weights.rescaled(columnScales, scales);
+    return carried(weights, scales);
+  }
+
+  /** The polished weights carried onto column scales {@code scales} (null when none). */
+  public ConvexWeights polishedFor(float[] scales) {
+    return carried(polished, scales);
+  }
+
+  private ConvexWeights carried(ConvexWeights w, float[] scales) {
+    return w == null || columnScales == null ? w : w.rescaled(columnScales, scales);
   }
 
   /**
