@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.LabeledImages;
-import org.convexdistill.core.student.StudentBlock;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.teacher.Hybrid;
 import org.convexdistill.core.teacher.Teacher;
 import org.convexdistill.learner.evaluation.HybridEvaluation;
@@ -43,7 +43,12 @@ public final class OfflinePipeline {
         m.put("samples", b.samples());
         m.put("block_params", b.blockParameters());
         m.put("student_params", b.studentParameters());
-        m.put("student_stored_params", b.student().storedParameterCount());
+        m.put("student_stored_params", b.served().storedParameterCount());
+        if (b.projection() != null) {
+          m.put("projected_channels", b.projection().width());
+          m.put("projection_params", b.projection().parameterCount());
+          m.put("projection_explained_variance", b.explainedVariance());
+        }
         m.put("hidden_units", b.student().hiddenUnits());
         m.put("target_units", b.targetGroups());
         m.put("compression", b.compression());
@@ -120,7 +125,7 @@ public final class OfflinePipeline {
       List<Integer> blocks,
       DistillOptions.Builder options,
       PrintStream progress) {
-    Map<Integer, StudentBlock> students = new TreeMap<>();
+    Map<Integer, Student> students = new TreeMap<>();
     List<DistilledBlock> distilled = new ArrayList<>();
     java.util.TreeSet<Integer> ordered = new java.util.TreeSet<>(blocks);
     for (int k : ordered) {
@@ -135,7 +140,7 @@ public final class OfflinePipeline {
       }
       DistilledBlock b = distil(teacher, images, k, o, progress);
       distilled.add(b);
-      students.put(k, b.student());
+      students.put(k, b.served());
     }
     return evaluate(teacher, Hybrid.ofStudents(teacher, students), distilled, test, progress);
   }
@@ -156,7 +161,7 @@ public final class OfflinePipeline {
       PrintStream progress) {
     DistilledBlock b = distil(teacher, images, first, options.setBlock(last).build(), progress);
     return evaluate(
-        teacher, Hybrid.ofSpan(teacher, first, last, b.student()), List.of(b), test, progress);
+        teacher, Hybrid.ofSpan(teacher, first, last, b.served()), List.of(b), test, progress);
   }
 
   private static DistilledBlock distil(
@@ -177,10 +182,17 @@ public final class OfflinePipeline {
     if (bar != null) {
       bar.finish();
       progress.printf(
-          "block %s: %d hidden units (budget %d), %d path solves, %d iterations, %.1f s%n",
+          "block %s: %d hidden units (budget %d)%s, %d path solves, %d iterations, %.1f s%n",
           label,
           b.student().hiddenUnits(),
           b.targetGroups(),
+          b.projection() == null
+              ? ""
+              : String.format(
+                  java.util.Locale.ROOT,
+                  " behind a %d-channel projection (%.1f %% of the input variance)",
+                  b.projection().width(),
+                  100 * b.explainedVariance()),
           b.pathSolves(),
           b.pathIterations(),
           b.solverSeconds());

@@ -110,6 +110,17 @@ final class OfflineCommand implements Callable<Integer> {
   boolean admm;
 
   @Option(
+      names = "--project-channels",
+      paramLabel = "K",
+      description =
+          "Read the block input through a fixed 1x1 projection to K channels (the leading"
+              + " principal directions of the unlabeled inputs' channel vectors), shared by every"
+              + " position: its K*(C_in + 1) numbers come out of the budget and buy many more"
+              + " hidden units on a wide input (e.g. blocks 3+4: 128 channels x 16 positions);"
+              + " 0 = the raw input (default: ${DEFAULT-VALUE}).")
+  int projectChannels;
+
+  @Option(
       names = "--head-weight",
       paramLabel = "MU|logits",
       converter = HeadWeightConverter.class,
@@ -170,7 +181,7 @@ final class OfflineCommand implements Callable<Integer> {
       if (out != null) {
         Files.createDirectories(out);
         for (DistilledBlock b : r.blocks()) {
-          StudentFormat.write(out.resolve("student-block" + b.label() + ".cdst"), b.student());
+          StudentFormat.write(out.resolve("student-block" + b.label() + ".cdst"), b.served());
         }
         Files.writeString(out.resolve("result.json"), Json.write(r.json()) + "\n");
       }
@@ -197,7 +208,8 @@ final class OfflineCommand implements Callable<Integer> {
             .optPolishRatio(polish)
             .optSharedPolish(sharedPolish)
             .optHeadWeight(headWeight)
-            .optAdmm(admm);
+            .optAdmm(admm)
+            .optProjectChannels(projectChannels);
     if (nuclear > 0) {
       b.optNuclear(nuclear);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.convexdistill.broker.EmbeddedKafka;
@@ -17,6 +18,7 @@ import org.convexdistill.core.release.ReleaseKeys;
 import org.convexdistill.core.release.ReleaseVerifier;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.ConvStudent;
+import org.convexdistill.core.student.ProjectedStudent;
 import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
@@ -193,6 +195,69 @@ class OfflineDistillationTest {
                     .optSharedPolish(true)
                     .build())
         .hasMessageContaining("--shared-polish");
+  }
+
+  @Test
+  void aJointStudentBehindAChannelProjectionPaysForItReadsRawInputsAndRoundTrips()
+      throws Exception {
+    Images images = train.images().slice(0, 400);
+    int channels = teacher.blockInputShape(3).channels();
+    int k = Math.max(1, channels / 4);
+    DistillOptions options =
+        DistillOptions.builder()
+            .setBlock(4)
+            .optCompression(8)
+            .optGapTolerance(1e-3)
+            .optMinRatio(0.001)
+            .optGates(16)
+            .optHeadWeight(Double.POSITIVE_INFINITY)
+            .optAdmm(true)
+            .optProjectChannels(k)
+            .build();
+    DistilledBlock joint = OfflineDistiller.distillSpan(teacher, images, 3, options, null);
+    assertThat(joint.projection()).isNotNull();
+    assertThat(joint.projection().width()).isEqualTo(k);
+    assertThat(joint.explainedVariance()).isBetween(0.0, 1.0);
+    // The gated units read k·S projected values; the served student reads the raw span input.
+    int positions = teacher.blockInputShape(3).size() / channels;
+    assertThat(joint.student().inputDim()).isEqualTo(k * positions);
+    var served = (ProjectedStudent) joint.served();
+    assertThat(served.inputDim()).isEqualTo(teacher.blockInputShape(3).size());
+    // The projection's k·(C_in + 1) numbers are paid from the same budget.
+    assertThat(joint.studentParameters())
+        .isEqualTo((long) k * (channels + 1) + joint.student().parameterCount());
+    assertThat(joint.compression()).isGreaterThanOrEqualTo(8);
+    assertThat(joint.student().hiddenUnits()).isPositive();
+
+    Activations a = Activations.extractSpan(teacher, images, 3, 4);
+    LabeledImages eval = test.head(300);
+    var convex =
+        HybridEvaluation.evaluate(teacher, Hybrid.ofSpan(teacher, 3, 4, served), eval, 150);
+    var mean =
+        HybridEvaluation.evaluate(
+            teacher, Hybrid.ofSpan(teacher, 3, 4, meanReplacement(a)), eval, 150);
+    assertThat(convex.hybridAccuracy()).isGreaterThan(mean.hybridAccuracy() + 0.2);
+    assertThat(convex.agreement()).isGreaterThan(mean.agreement() + 0.2);
+
+    // The file holds the projection: read back, the same outputs bit for bit.
+    Path file = dir.resolve("projected.cdst");
+    StudentFormat.write(file, served);
+    var back = StudentFormat.readAny(file);
+    assertThat(back).isInstanceOf(ProjectedStudent.class);
+    float[] z = Arrays.copyOf(a.inputs().data(), 20 * served.inputDim());
+    assertThat(back.apply(z, 20)).containsExactly(served.apply(z, 20));
+
+    // More projected channels than the input has: one clear line, before any solve.
+    DistillOptions tooWide =
+        DistillOptions.builder()
+            .setBlock(4)
+            .optCompression(8)
+            .optAdmm(true)
+            .optProjectChannels(channels + 1)
+            .build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> OfflineDistiller.distillSpan(teacher, images, 3, tooWide, null))
+        .hasMessageContaining("--project-channels must be 1.." + channels);
   }
 
   @Test

@@ -117,7 +117,7 @@ public final class SolverTimeExperiment {
         double seconds = (System.nanoTime() - t0) / 1e9;
         slowest = Math.max(slowest, seconds);
         convexParams = b.student().parameterCount();
-        double acc = scorer.accuracy(k, Hybrid.Replacement.of(b.student()));
+        double acc = scorer.accuracy(k, Hybrid.Replacement.of(b.served()));
         points.add(new Point(CONVEX, seed, i, seconds, acc));
         if (progress != null) {
           progress.printf(

@@ -87,7 +87,7 @@ final class StudentPoint {
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     List<Row> rows = new ArrayList<>();
     Map<String, Hybrid.Replacement> kept = new LinkedHashMap<>();
-    Hybrid.Replacement oneVsAll = Hybrid.Replacement.of(b.oneVsAll());
+    Hybrid.Replacement oneVsAll = Hybrid.Replacement.of(b.servedOneVsAll());
     kept.put(CONVEX, oneVsAll);
     HybridScorer.Figures one = test.score(k, oneVsAll);
     // The paper's matching rule: the Adam students and pruning get the one-vs-all student's
@@ -95,7 +95,7 @@ final class StudentPoint {
     long convexParams = b.oneVsAll().parameterCount();
     long matched = convexParams > 0 ? convexParams : (long) Math.floor(blockParams / ratio);
     rows.add(row(k, StudentPoint.CONVEX, ratio, images, seed, convexParams, rest, one, fitSeconds));
-    Hybrid.Replacement polished = Hybrid.Replacement.of(b.student());
+    Hybrid.Replacement polished = Hybrid.Replacement.of(b.served());
     kept.put(SHARED, polished);
     HybridScorer.Figures shared = test.score(k, polished);
     rows.add(row(k, SHARED, ratio, images, seed, b.student().parameterCount(), rest, shared, 0));

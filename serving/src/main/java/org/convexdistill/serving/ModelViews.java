@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.convexdistill.core.stream.OffsetRange;
 import org.convexdistill.core.stream.StudentRelease;
 import org.convexdistill.core.student.ConvStudent;
+import org.convexdistill.core.student.ProjectedStudent;
+import org.convexdistill.core.student.Student;
 
 /** The JSON views of what is served: readiness, the model with its history, one release. */
 final class ModelViews {
@@ -50,7 +52,7 @@ final class ModelViews {
     o.put("parent_version", r.parentVersion());
     o.put("teacher", r.teacherId());
     o.put("block", r.block());
-    o.put("student_kind", r.student() instanceof ConvStudent cnn ? cnnKind(cnn) : "convex-mlp");
+    o.put("student_kind", kind(r.student()));
     o.put("hidden_units", r.nonzeroGroups());
     o.put("parameters", r.parameters());
     o.put("created_at", java.time.Instant.ofEpochMilli(r.createdAtMillis()).toString());
@@ -80,7 +82,10 @@ final class ModelViews {
     return Double.isFinite(v) ? v : null;
   }
 
-  private static String cnnKind(ConvStudent s) {
-    return s.architecture() == ConvStudent.Architecture.GATED ? "gated-cnn" : "relu-cnn";
+  private static String kind(Student s) {
+    if (s instanceof ConvStudent cnn) {
+      return cnn.architecture() == ConvStudent.Architecture.GATED ? "gated-cnn" : "relu-cnn";
+    }
+    return s instanceof ProjectedStudent ? "convex-mlp-projected" : "convex-mlp";
   }
 }

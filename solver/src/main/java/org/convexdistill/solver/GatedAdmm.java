@@ -229,22 +229,15 @@ public final class GatedAdmm implements AutoCloseable {
     INDArray overlap = Nd4j.create(DataType.FLOAT, new long[] {n, n}, 'f');
     Nd4j.gemm(dArr, dArr, overlap, false, true, 1.0, 0.0);
     flops += 2.0 * n * n * (d + gates);
-    kernel = Nd4j.create(DataType.DOUBLE, new long[] {n, n}, 'f');
-    float[] g = new float[n];
-    float[] o = new float[n];
-    double[] col = new double[n];
-    FloatBuffer gBuf = gram.data().asNioFloat();
-    FloatBuffer oBuf = overlap.data().asNioFloat();
-    java.nio.DoubleBuffer kBuf = kernel.data().asNioDouble();
+    // K̃ = (ZnZnᵀ ⊙ DDᵀ)/m by whole-array ops: a Java NIO view of an n × n double array stops at
+    // 2^31 bytes (n ≈ 16,000), so the kernel is never read through one. The overlap counts are
+    // small integers, so their float product with the Gram loses nothing a double would keep.
+    gram.muli(overlap);
+    kernel = gram.castTo(DataType.DOUBLE);
+    kernel.divi(m);
     double trace = 0;
     for (int c = 0; c < n; c++) {
-      gBuf.get(c * n, g, 0, n);
-      oBuf.get(c * n, o, 0, n);
-      for (int r = 0; r < n; r++) {
-        col[r] = (double) g[r] * o[r] / m;
-      }
-      trace += col[c];
-      kBuf.put(c * n, col, 0, n);
+      trace += kernel.getDouble(c, c);
     }
     kernelScale = trace / n;
     gram.close();

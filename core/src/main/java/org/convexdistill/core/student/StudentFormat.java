@@ -57,23 +57,33 @@ public final class StudentFormat {
   private StudentFormat() {}
 
   /**
-   * Encodes either kind of student: this layout for an MLP, {@link ConvStudentFormat}'s for a CNN.
+   * Encodes any kind of student: this layout for an MLP, {@link ConvStudentFormat}'s for a CNN,
+   * {@link ProjectedStudentFormat}'s for an MLP behind a channel projection.
    */
   public static byte[] encode(Student s) {
-    return s instanceof ConvStudent cnn ? ConvStudentFormat.encode(cnn) : encode((StudentBlock) s);
+    if (s instanceof ConvStudent cnn) {
+      return ConvStudentFormat.encode(cnn);
+    }
+    if (s instanceof ProjectedStudent projected) {
+      return ProjectedStudentFormat.encode(projected);
+    }
+    return encode((StudentBlock) s);
   }
 
   /**
-   * Decodes either kind of student in {@code bytes[offset, offset + length)}, by its magic.
+   * Decodes any kind of student in {@code bytes[offset, offset + length)}, by its magic.
    *
    * @throws StudentFormatException saying what is wrong
    */
   public static Student decodeAny(byte[] bytes, int offset, int length)
       throws StudentFormatException {
-    if (length >= 4
-        && ByteBuffer.wrap(bytes, offset, 4).order(ByteOrder.LITTLE_ENDIAN).getInt()
-            == ConvStudentFormat.MAGIC) {
+    int magic =
+        length >= 4 ? ByteBuffer.wrap(bytes, offset, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() : 0;
+    if (magic == ConvStudentFormat.MAGIC) {
       return ConvStudentFormat.decode(bytes, offset, length);
+    }
+    if (magic == ProjectedStudentFormat.MAGIC) {
+      return ProjectedStudentFormat.decode(bytes, offset, length);
     }
     return decode(bytes, offset, length);
   }

@@ -11,17 +11,28 @@ import org.convexdistill.core.teacher.Teacher;
  *
  * @param block the (last) block k, 1-based: its suffix follows Y
  * @param firstBlock the first block of the span (= block for a single block): Z enters it
+ * @param inputChannels C_in of Z's C·H·W layout, or 0 when not known (then no channel projection)
  */
-public record Activations(int block, NpyArray inputs, NpyArray outputs, int firstBlock) {
+public record Activations(
+    int block, NpyArray inputs, NpyArray outputs, int firstBlock, int inputChannels) {
   public Activations {
     if (firstBlock < 1 || firstBlock > block) {
       throw new IllegalArgumentException("span " + firstBlock + "-" + block + " is empty");
     }
+    if (inputChannels < 0 || (inputChannels > 0 && inputs.shape()[1] % inputChannels != 0)) {
+      throw new IllegalArgumentException(
+          "inputs of " + inputs.shape()[1] + " values are not " + inputChannels + " channels");
+    }
   }
 
-  /** A single block's activations. */
+  /** A single block's activations, channels unknown. */
   public Activations(int block, NpyArray inputs, NpyArray outputs) {
-    this(block, inputs, outputs, block);
+    this(block, inputs, outputs, block, 0);
+  }
+
+  /** These activations with other inputs (the same rows, e.g. projected). */
+  public Activations withInputs(NpyArray projected, int channels) {
+    return new Activations(block, projected, outputs, firstBlock, channels);
   }
 
   /** Runs the teacher's prefix and block k on the images (unlabeled by type). */
@@ -45,7 +56,8 @@ public record Activations(int block, NpyArray inputs, NpyArray outputs, int firs
         last,
         NpyArray.of(z, n, teacher.blockInputShape(first).size()),
         NpyArray.of(y, n, teacher.blockOutputShape(last).size()),
-        first);
+        first,
+        teacher.blockInputShape(first).channels());
   }
 
   /** n. */

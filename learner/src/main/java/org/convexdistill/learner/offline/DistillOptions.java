@@ -30,6 +30,10 @@ import org.convexdistill.solver.InvalidProblemException;
  * @param admm solve by ADMM ({@link org.convexdistill.solver.AdmmFit}): at {@code minRatio}·λmax
  *     unless the budget raises λ, no path; with {@code nuclear}, the nuclear norm by ADMM (exact
  *     singular-value thresholding; C ≤ 64, e.g. the logits) instead of the factored solver
+ * @param projectChannels k &gt; 0: the student reads its input through a fixed 1×1 projection to k
+ *     channels ({@link org.convexdistill.core.student.ChannelProjection}, the leading principal
+ *     directions of the unlabeled inputs' channel vectors), whose k·(C_in + 1) numbers come out of
+ *     the budget; 0 = the raw input
  */
 public record DistillOptions(
     int block,
@@ -46,7 +50,8 @@ public record DistillOptions(
     boolean nuclear,
     double nuclearLambdaRatio,
     double headWeight,
-    boolean admm) {
+    boolean admm,
+    int projectChannels) {
 
   public static Builder builder() {
     return new Builder();
@@ -72,7 +77,37 @@ public record DistillOptions(
         nuclear,
         nuclearLambdaRatio,
         weight,
-        admm);
+        admm,
+        projectChannels);
+  }
+
+  /**
+   * These options with a budget of exactly {@code maxParams} and no projection: what the student
+   * behind a projection is fitted with, the projection's numbers already taken out.
+   */
+  public DistillOptions withBudgetAndNoProjection(long maxParams) {
+    if (maxParams < 1) {
+      throw new InvalidProblemException(
+          "the channel projection alone uses the whole budget: give fewer --project-channels or a"
+              + " larger budget");
+    }
+    return new DistillOptions(
+        block,
+        maxParams,
+        0,
+        gates,
+        seed,
+        gapTolerance,
+        pathPoints,
+        minRatio,
+        threads,
+        polishRatio,
+        sharedPolish,
+        nuclear,
+        nuclearLambdaRatio,
+        headWeight,
+        admm,
+        0);
   }
 
   /**
@@ -104,6 +139,13 @@ public record DistillOptions(
     private double nuclearLambdaRatio = 0.02;
     private double headWeight;
     private boolean admm;
+    private int projectChannels;
+
+    /** Read the input through a fixed 1×1 projection to k channels (0 = none). */
+    public Builder optProjectChannels(int k) {
+      this.projectChannels = k;
+      return this;
+    }
 
     public Builder optAdmm(boolean admm) {
       this.admm = admm;
@@ -222,6 +264,10 @@ public record DistillOptions(
       if (!(headWeight >= 0)) {
         throw new InvalidProblemException("head weight must be >= 0, got " + headWeight);
       }
+      if (projectChannels < 0) {
+        throw new InvalidProblemException(
+            "projected channels must be >= 0 (0 = no projection), got " + projectChannels);
+      }
       if (admm && sharedPolish) {
         throw new InvalidProblemException(
             "the shared-layer polish follows the R-FISTA fit: drop --admm or --shared-polish");
@@ -241,7 +287,8 @@ public record DistillOptions(
           nuclear,
           nuclearLambdaRatio,
           headWeight,
-          admm);
+          admm,
+          projectChannels);
     }
   }
 }

@@ -1,5 +1,8 @@
 package org.convexdistill.learner.offline;
 
+import org.convexdistill.core.student.ChannelProjection;
+import org.convexdistill.core.student.ProjectedStudent;
+import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.solver.NuclearNormFit;
 import org.convexdistill.solver.SharedLayerFit;
@@ -19,6 +22,10 @@ import org.convexdistill.solver.SolverResult;
  * @param sharedPolish the shared-layer solve the student comes from, or null without one
  * @param nuclear the nuclear-norm solve the student comes from (then {@code solution} is null)
  * @param firstBlock the first block the student replaces (= block, or the start of a joint span)
+ * @param projection the fixed 1×1 input projection the student reads through, or null: then {@code
+ *     student} and {@code oneVsAll} read projected inputs and {@link #served} the raw ones
+ * @param explainedVariance the share of the input channels' variance the projection keeps (NaN
+ *     without one)
  */
 public record DistilledBlock(
     int block,
@@ -35,16 +42,93 @@ public record DistilledBlock(
     StudentBlock oneVsAll,
     SharedLayerFit.Result sharedPolish,
     NuclearNormFit.Result nuclear,
-    int firstBlock) {
+    int firstBlock,
+    ChannelProjection projection,
+    double explainedVariance) {
+
+  /** A student that reads the block's raw input. */
+  public DistilledBlock(
+      int block,
+      StudentBlock student,
+      SolverResult solution,
+      SolverResult polished,
+      long blockParameters,
+      int samples,
+      int pathSolves,
+      int pathIterations,
+      double solverSeconds,
+      double extractSeconds,
+      int targetGroups,
+      StudentBlock oneVsAll,
+      SharedLayerFit.Result sharedPolish,
+      NuclearNormFit.Result nuclear,
+      int firstBlock) {
+    this(
+        block,
+        student,
+        solution,
+        polished,
+        blockParameters,
+        samples,
+        pathSolves,
+        pathIterations,
+        solverSeconds,
+        extractSeconds,
+        targetGroups,
+        oneVsAll,
+        sharedPolish,
+        nuclear,
+        firstBlock,
+        null,
+        Double.NaN);
+  }
+
+  /** This fit behind a projection (its students were fitted on the projected inputs). */
+  public DistilledBlock behind(ChannelProjection p, double explained) {
+    return new DistilledBlock(
+        block,
+        student,
+        solution,
+        polished,
+        blockParameters,
+        samples,
+        pathSolves,
+        pathIterations,
+        solverSeconds,
+        extractSeconds,
+        targetGroups,
+        oneVsAll,
+        sharedPolish,
+        nuclear,
+        firstBlock,
+        p,
+        explained);
+  }
+
+  /** What replaces the block: the student, behind the projection when there is one. */
+  public Student served() {
+    return projection == null ? student : new ProjectedStudent(projection, student);
+  }
+
+  /** The one-vs-all student before the shared polish, as {@link #served}; null without one. */
+  public Student servedOneVsAll() {
+    if (oneVsAll == null) {
+      return null;
+    }
+    return projection == null ? oneVsAll : new ProjectedStudent(projection, oneVsAll);
+  }
 
   /** "4", or "3-4" for a joint student of blocks 3 and 4. */
   public String label() {
     return firstBlock == block ? String.valueOf(block) : firstBlock + "-" + block;
   }
 
-  /** The student's trainable weights: h·(d + 1) per-output, h·(d + C) shared-output. */
+  /**
+   * The student's trainable weights: h·(d + 1) per-output, h·(d + C) shared-output, plus the
+   * projection's k·(C_in + 1) when there is one.
+   */
   public long studentParameters() {
-    return student.parameterCount();
+    return served().parameterCount();
   }
 
   /** Block parameters ÷ student parameters. */

@@ -3,6 +3,7 @@ package org.convexdistill.learner.offline;
 import java.util.List;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.npy.NpyArray;
+import org.convexdistill.core.student.ChannelProjection;
 import org.convexdistill.core.student.OutputBasis;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.teacher.Teacher;
@@ -12,6 +13,7 @@ import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.solver.AdmmFit;
 import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
+import org.convexdistill.solver.ChannelPca;
 import org.convexdistill.solver.GatedAdmm;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.HeadMetric;
@@ -117,6 +119,9 @@ public final class OfflineDistiller {
       SolverOptions.IterationListener listener,
       double extractSeconds,
       OutputBasis basis) {
+    if (options.projectChannels() > 0) {
+      return projected(a, blockParameters, options, listener, extractSeconds, basis);
+    }
     NpyArray targets =
         Refitter.targets(
             a.outputs().data(),
@@ -209,6 +214,41 @@ public final class OfflineDistiller {
           null,
           a.firstBlock());
     }
+  }
+
+  /** Rows the channel projection's covariance is estimated from. */
+  private static final int PCA_ROWS = 10_000;
+
+  /**
+   * A student behind a fixed {@link ChannelProjection} (options.projectChannels() channels, fitted
+   * by {@link ChannelPca} on the unlabeled inputs): the projection's numbers come out of the
+   * budget, the gated student is fitted on the projected inputs by the options' solver, and the
+   * result reads raw block inputs.
+   */
+  private static DistilledBlock projected(
+      Activations a,
+      long blockParameters,
+      DistillOptions options,
+      SolverOptions.IterationListener listener,
+      double extractSeconds,
+      OutputBasis basis) {
+    if (a.inputChannels() == 0) {
+      throw new InvalidProblemException(
+          "block "
+              + a.label()
+              + ": the input's channel count is unknown, so it cannot be projected");
+    }
+    int n = a.samples();
+    ChannelPca.Result pca =
+        ChannelPca.fit(
+            a.inputs().data(), n, a.inputChannels(), options.projectChannels(), PCA_ROWS);
+    ChannelProjection p = pca.projection();
+    Activations inner =
+        a.withInputs(NpyArray.of(p.apply(a.inputs().data(), n), n, p.outputDim()), p.width());
+    DistillOptions rest =
+        options.withBudgetAndNoProjection(options.budget(blockParameters) - p.parameterCount());
+    return fit(inner, blockParameters, rest, listener, extractSeconds, basis)
+        .behind(p, pca.explainedVariance());
   }
 
   /** Iteration cap of each offline ADMM solve. */
