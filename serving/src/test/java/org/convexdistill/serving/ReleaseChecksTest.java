@@ -9,7 +9,9 @@ import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.data.Preprocessing;
 import org.convexdistill.core.stream.StudentRelease;
+import org.convexdistill.core.student.ChannelProjection;
 import org.convexdistill.core.student.ConvStudent;
+import org.convexdistill.core.student.ProjectedStudent;
 import org.convexdistill.core.student.Student;
 import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.core.student.StudentFormat;
@@ -175,6 +177,48 @@ class ReleaseChecksTest {
         .order(java.nio.ByteOrder.LITTLE_ENDIAN)
         .putInt(bytes.length - 4, (int) crc.getValue());
     Student poisoned = StudentFormat.decodeAny(bytes, 0, bytes.length);
+    assertRefused(reg, release("t", 4, 2, poisoned), "non-finite");
+    assertThat(reg.current().version()).isEqualTo(1);
+  }
+
+  @Test
+  void aStudentBehindAChannelProjectionTravelsIsCheckedAndServedByTheHybrid() throws Exception {
+    Images images =
+        FashionMnist.readImages(
+                Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
+            .slice(0, 32);
+    int n = images.count();
+    int channels = teacher.blockInputShape(4).channels();
+    int positions = d / channels;
+    int k = 2;
+    java.util.Random r = new java.util.Random(9);
+    float[] w = new float[k * channels];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) r.nextGaussian();
+    }
+    ProjectedStudent projected =
+        new ProjectedStudent(
+            new ChannelProjection(channels, positions, w, new float[] {0.1f, -0.2f}),
+            TestStudents.random(k * positions, c, 6, 10));
+    GoldenSet golden = new GoldenSet(teacher, 4, images);
+    ModelRegistry reg = registry(policy().withGolden(golden, golden.agreement(projected)));
+    StudentRelease back = StudentRelease.decode(release("t", 4, 1, projected).encode());
+    ModelRegistry.Offer o = reg.offer(back);
+    assertThat(o.accepted()).as(o.reason()).isTrue();
+    assertThat(reg.current().student()).isInstanceOf(ProjectedStudent.class);
+    float[] z = teacher.prefix(4, Preprocessing.toTensor(images), n);
+    float[] expected = teacher.suffix(4, projected.apply(z, n), n);
+    byte[] pixels = Arrays.copyOf(images.pixels(), n * 784);
+    float[] served = new HybridRunner(teacher, 4).logits(pixels, n, reg.current());
+    for (int i = 0; i < served.length; i++) {
+      assertThat(served[i]).isCloseTo(expected[i], within(1e-4f * (1 + Math.abs(expected[i]))));
+    }
+    // A NaN in the projection alone is refused by name.
+    w[3] = Float.NaN;
+    ProjectedStudent poisoned =
+        new ProjectedStudent(
+            new ChannelProjection(channels, positions, w, new float[] {0.1f, -0.2f}),
+            projected.student());
     assertRefused(reg, release("t", 4, 2, poisoned), "non-finite");
     assertThat(reg.current().version()).isEqualTo(1);
   }

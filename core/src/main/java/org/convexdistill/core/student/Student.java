@@ -4,7 +4,7 @@ package org.convexdistill.core.student;
  * What replaces a teacher block: a convex MLP student ({@link StudentBlock}, what the learner fits;
  * {@link ProjectedStudent} when it reads its input through a fixed 1×1 projection) or a
  * convolutional one ({@link ConvStudent}, fitted offline). Serving, releases and the golden set see
- * only this; {@link StudentFormat} reads and writes both.
+ * only this; {@link StudentFormat} reads and writes all three.
  */
 public sealed interface Student permits StudentBlock, ConvStudent, ProjectedStudent {
   /** Flattened input values per row (the block's input, C·H·W). */

@@ -22,8 +22,9 @@ import org.convexdistill.solver.SolverResult;
  * @param sharedPolish the shared-layer solve the student comes from, or null without one
  * @param nuclear the nuclear-norm solve the student comes from (then {@code solution} is null)
  * @param firstBlock the first block the student replaces (= block, or the start of a joint span)
- * @param projection the fixed 1×1 input projection the student reads through, or null: then {@code
- *     student} and {@code oneVsAll} read projected inputs and {@link #served} the raw ones
+ * @param projection the fixed 1×1 input projection the student reads through, or null (raw inputs).
+ *     With one, {@code student} and {@code oneVsAll} read the projected inputs and {@link #served}
+ *     the raw ones
  * @param explainedVariance the share of the input channels' variance the projection keeps (NaN
  *     without one)
  */
