@@ -2,7 +2,6 @@ package org.convexdistill.core.student;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.zip.CRC32;
 
 /**
  * The binary layout of a {@link ConvStudent}, beside {@link StudentFormat}'s MLP layout (which
@@ -51,9 +50,7 @@ final class ConvStudentFormat {
     put(b, s.convBias());
     put(b, s.projectWeights());
     put(b, s.projectBias());
-    CRC32 crc = new CRC32();
-    crc.update(b.array(), 0, b.position());
-    b.putInt((int) crc.getValue());
+    StudentFormat.seal(b);
     return b.array();
   }
 
@@ -95,20 +92,16 @@ final class ConvStudentFormat {
               + " bytes, got "
               + length);
     }
-    CRC32 crc = new CRC32();
-    crc.update(bytes, offset, length - 4);
-    if (b.getInt(length - 4) != (int) crc.getValue()) {
-      throw new StudentFormatException("student checksum mismatch: the data is corrupt");
-    }
+    StudentFormat.requireChecksum(bytes, offset, length);
     int patch = sh.inChannels() * 9;
     int f = sh.filters();
     try {
-      float[] gw = gated ? floats(b, f * patch) : null;
-      float[] gb = gated ? floats(b, f) : null;
-      float[] cw = floats(b, f * patch);
-      float[] cb = floats(b, f);
-      float[] pw = floats(b, sh.outChannels() * f);
-      float[] pb = floats(b, sh.outChannels());
+      float[] gw = gated ? StudentFormat.floats(b, f * patch) : null;
+      float[] gb = gated ? StudentFormat.floats(b, f) : null;
+      float[] cw = StudentFormat.floats(b, f * patch);
+      float[] cb = StudentFormat.floats(b, f);
+      float[] pw = StudentFormat.floats(b, sh.outChannels() * f);
+      float[] pb = StudentFormat.floats(b, sh.outChannels());
       return new ConvStudent(
           gated ? ConvStudent.Architecture.GATED : ConvStudent.Architecture.RELU,
           sh,
@@ -128,12 +121,5 @@ final class ConvStudentFormat {
     for (float v : values) {
       b.putFloat(v);
     }
-  }
-
-  private static float[] floats(ByteBuffer b, int n) {
-    float[] out = new float[n];
-    b.asFloatBuffer().get(out);
-    b.position(b.position() + 4 * n);
-    return out;
   }
 }

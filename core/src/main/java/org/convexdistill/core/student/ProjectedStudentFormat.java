@@ -2,7 +2,6 @@ package org.convexdistill.core.student;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.zip.CRC32;
 
 /**
  * The binary layout of a {@link ProjectedStudent}, beside {@link StudentFormat}'s MLP layout (which
@@ -48,9 +47,7 @@ final class ProjectedStudentFormat {
       b.putFloat(v);
     }
     b.putInt(inner.length).put(inner);
-    CRC32 crc = new CRC32();
-    crc.update(b.array(), 0, b.position());
-    b.putInt((int) crc.getValue());
+    StudentFormat.seal(b);
     return b.array();
   }
 
@@ -101,16 +98,9 @@ final class ProjectedStudentFormat {
               + expected
               + " in all)");
     }
-    CRC32 crc = new CRC32();
-    crc.update(bytes, offset, length - 4);
-    if (b.getInt(length - 4) != (int) crc.getValue()) {
-      throw new StudentFormatException("student checksum mismatch: the data is corrupt");
-    }
-    float[] weights = new float[k * channels];
-    b.asFloatBuffer().get(weights);
-    b.position(b.position() + 4 * weights.length);
-    float[] offsets = new float[k];
-    b.asFloatBuffer().get(offsets);
+    StudentFormat.requireChecksum(bytes, offset, length);
+    float[] weights = StudentFormat.floats(b, k * channels);
+    float[] offsets = StudentFormat.floats(b, k);
     int innerOffset = offset + HEADER + (int) projectionBytes + 4;
     StudentBlock inner = StudentFormat.decode(bytes, innerOffset, innerLength);
     try {

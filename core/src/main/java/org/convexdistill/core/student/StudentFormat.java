@@ -135,9 +135,7 @@ public final class StudentFormat {
         b.putFloat(v);
       }
     }
-    CRC32 crc = new CRC32();
-    crc.update(b.array(), 0, b.position());
-    b.putInt((int) crc.getValue());
+    seal(b);
     return b.array();
   }
 
@@ -215,12 +213,7 @@ public final class StudentFormat {
               + " bytes, got "
               + length);
     }
-    CRC32 crc = new CRC32();
-    crc.update(bytes, offset, length - 4);
-    int stored = b.getInt(length - 4);
-    if (stored != (int) crc.getValue()) {
-      throw new StudentFormatException("student checksum mismatch: the data is corrupt");
-    }
+    requireChecksum(bytes, offset, length);
     try {
       float[] scales = floats(b, d);
       float[] gates = floats(b, g * d);
@@ -286,7 +279,26 @@ public final class StudentFormat {
     }
   }
 
-  private static float[] floats(ByteBuffer b, int n) {
+  /** Appends the CRC-32 of every byte written so far: the last field of every student layout. */
+  static void seal(ByteBuffer b) {
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+  }
+
+  /** Checks the trailing CRC-32 of a record in {@code bytes[offset, offset + length)}. */
+  static void requireChecksum(byte[] bytes, int offset, int length) throws StudentFormatException {
+    CRC32 crc = new CRC32();
+    crc.update(bytes, offset, length - 4);
+    int stored =
+        ByteBuffer.wrap(bytes, offset + length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    if (stored != (int) crc.getValue()) {
+      throw new StudentFormatException("student checksum mismatch: the data is corrupt");
+    }
+  }
+
+  /** Reads n floats at b's position and moves past them. */
+  static float[] floats(ByteBuffer b, int n) {
     float[] out = new float[n];
     b.asFloatBuffer().get(out);
     b.position(b.position() + 4 * n);

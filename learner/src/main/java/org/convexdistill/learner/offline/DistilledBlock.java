@@ -47,43 +47,6 @@ public record DistilledBlock(
     ChannelProjection projection,
     double explainedVariance) {
 
-  /** A student that reads the block's raw input. */
-  public DistilledBlock(
-      int block,
-      StudentBlock student,
-      SolverResult solution,
-      SolverResult polished,
-      long blockParameters,
-      int samples,
-      int pathSolves,
-      int pathIterations,
-      double solverSeconds,
-      double extractSeconds,
-      int targetGroups,
-      StudentBlock oneVsAll,
-      SharedLayerFit.Result sharedPolish,
-      NuclearNormFit.Result nuclear,
-      int firstBlock) {
-    this(
-        block,
-        student,
-        solution,
-        polished,
-        blockParameters,
-        samples,
-        pathSolves,
-        pathIterations,
-        solverSeconds,
-        extractSeconds,
-        targetGroups,
-        oneVsAll,
-        sharedPolish,
-        nuclear,
-        firstBlock,
-        null,
-        Double.NaN);
-  }
-
   /** This fit behind a projection (its students were fitted on the projected inputs). */
   public DistilledBlock behind(ChannelProjection p, double explained) {
     return new DistilledBlock(
@@ -108,15 +71,17 @@ public record DistilledBlock(
 
   /** What replaces the block: the student, behind the projection when there is one. */
   public Student served() {
-    return projection == null ? student : new ProjectedStudent(projection, student);
+    return reading(student);
   }
 
   /** The one-vs-all student before the shared polish, as {@link #served}; null without one. */
   public Student servedOneVsAll() {
-    if (oneVsAll == null) {
-      return null;
-    }
-    return projection == null ? oneVsAll : new ProjectedStudent(projection, oneVsAll);
+    return oneVsAll == null ? null : reading(oneVsAll);
+  }
+
+  /** {@code s} reading the block's raw input: behind the projection when there is one. */
+  private Student reading(StudentBlock s) {
+    return projection == null ? s : new ProjectedStudent(projection, s);
   }
 
   /** "4", or "3-4" for a joint student of blocks 3 and 4. */

@@ -212,7 +212,9 @@ public final class OfflineDistiller {
           oneVsAll,
           shared,
           null,
-          a.firstBlock());
+          a.firstBlock(),
+          null,
+          Double.NaN);
     }
   }
 
@@ -313,7 +315,9 @@ public final class OfflineDistiller {
           null,
           null,
           null,
-          a.firstBlock());
+          a.firstBlock(),
+          null,
+          Double.NaN);
     }
   }
 
@@ -357,6 +361,8 @@ public final class OfflineDistiller {
         null,
         null,
         last,
-        a.firstBlock());
+        a.firstBlock(),
+        null,
+        Double.NaN);
   }
 }
