@@ -121,6 +121,9 @@ public final class CompressionExperiment {
     }
     if (!s.combined().isEmpty()) {
       rows.addAll(combined(teacher, s, kept, scorer, unlabeled.count()));
+      if (JointSpanStudent.applies(teacher, s.combined())) {
+        rows.addAll(JointSpanStudent.rows(teacher, unlabeled, s, scorer, progress));
+      }
     }
     Path csv = s.out().resolve("compression.csv");
     Path png = s.out().resolve("compression.png");
@@ -211,14 +214,20 @@ public final class CompressionExperiment {
                 + " students (at least %,d steps each) get as many weights, and pruning keeps as"
                 + " many non-zero kernel weights, as the one-vs-all student has parameters. A 3+4"
                 + " row replaces both blocks by the single-block students of its kind, ratio and"
-                + " seed (nothing refitted).%n%n",
+                + " seed (nothing refitted), except the joint rows: ONE convex student for the whole span,"
+                + " behind a fixed %d-channel projection of its input (nuclear norm, ADMM, the"
+                + " teacher's logits; %d gates, λ floor %.0e·λmax), fitted to the span's own"
+                + " activations at the span's budget.%n%n",
             100 * teacherAccuracy,
             teacherParams,
             s.samples(),
             s.gates(),
             s.gapTolerance(),
             s.seeds() - 1,
-            s.adamSteps()));
+            s.adamSteps(),
+            JointSpanStudent.CHANNELS,
+            JointSpanStudent.GATES,
+            JointSpanStudent.LAMBDA_RATIO));
     b.append(Row.markdown(rows, teacherAccuracy));
     b.append("\nFiles: `compression.csv` (every row), `compression.png` (the plot).\n");
     return b.toString();

@@ -51,6 +51,12 @@ final class HybridScorer {
     return score(k, r).accuracy();
   }
 
+  /** The hybrid with ONE student in place of blocks first..last (a joint student of the span). */
+  Figures scoreSpan(int first, int last, Hybrid.Replacement r) {
+    float[] act = prefixes.computeIfAbsent(first, k -> teacher.prefix(k, x, n));
+    return figures(teacher.suffix(last, r.apply(act, n), n));
+  }
+
   /** The hybrid with each block k of {@code replaced} replaced (at least one). */
   Figures score(Map<Integer, Hybrid.Replacement> replaced) {
     TreeMap<Integer, Hybrid.Replacement> r = new TreeMap<>(replaced);
@@ -60,7 +66,11 @@ final class HybridScorer {
       Hybrid.Replacement b = r.get(k);
       act = b == null ? teacher.block(k, act, n) : b.apply(act, n);
     }
-    int[] top = top(teacher.suffix(r.lastKey(), act, n));
+    return figures(teacher.suffix(r.lastKey(), act, n));
+  }
+
+  private Figures figures(float[] logits) {
+    int[] top = top(logits);
     int same = 0;
     for (int i = 0; i < n; i++) {
       same += top[i] == teacherTop[i] ? 1 : 0;

@@ -140,7 +140,7 @@ class CompressionExperimentTest {
           .extracting(Row::block)
           .containsExactly(
               "3", "3", "3", "3", "3", "3", "3", "4", "4", "4", "4", "4", "4", "4", "3+4", "3+4",
-              "3+4", "3+4", "3+4", "3+4", "3+4");
+              "3+4", "3+4", "3+4", "3+4", "3+4", "3+4");
       Row convex = r.rows().get(7);
       Row shared = r.rows().get(8);
       Row nuclear = r.rows().get(9);
@@ -184,13 +184,24 @@ class CompressionExperimentTest {
             .isEqualTo(three.blockParameters() + four.blockParameters());
         assertThat(both.modelParameters()).isEqualTo(rest34 + both.blockParameters());
       }
+      // Then ONE joint student of the span (not two put together), within the span's budget,
+      // behind its channel projection, and better than chance on the fixture teacher's classes.
+      Row joint = r.rows().get(21);
+      assertThat(joint.kind()).isEqualTo(JointSpanStudent.KIND);
+      long span = teacher.blockParameters(3) + teacher.blockParameters(4);
+      assertThat(joint.blockParameters())
+          .isPositive()
+          .isLessThanOrEqualTo(span / 16)
+          .isGreaterThan(JointSpanStudent.CHANNELS * (128 + 1));
+      assertThat(joint.modelParameters()).isEqualTo(rest34 + joint.blockParameters());
+      assertThat(joint.agreement()).isGreaterThan(0.2);
       for (Row row : r.rows()) {
         assertThat(row.accuracy()).isBetween(0.0, 1.0);
         assertThat(row.agreement()).isBetween(0.0, 1.0);
       }
     }
     List<String> csv = Files.readAllLines(r.csv());
-    assertThat(csv).hasSize(22);
+    assertThat(csv).hasSize(23);
     assertThat(csv.get(0)).isEqualTo(Row.CSV_HEADER.strip());
     assertThat(csv.get(14)).startsWith("4,magnitude pruning,16.0,300,0,");
     // A kind holding a comma is quoted, so every row keeps the header's ten columns.
@@ -206,6 +217,7 @@ class CompressionExperimentTest {
         .contains("| 4 | convex one-vs-all | 16× | 300 |")
         .contains("| 4 | non-convex MLP (Adam) | 16× | 300 |")
         .contains("| 4 | magnitude pruning | 16× | 300 |")
-        .contains("| 3+4 | convex one-vs-all | 16× | 300 |");
+        .contains("| 3+4 | convex one-vs-all | 16× | 300 |")
+        .contains("| 3+4 | convex joint span (projected, nuclear norm) | 16× | 300 |");
   }
 }
