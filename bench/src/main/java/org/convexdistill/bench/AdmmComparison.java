@@ -31,7 +31,8 @@ public final class AdmmComparison {
       int threads,
       double slide,
       int maxIterations,
-      double rhoScale) {}
+      double rhoScale,
+      boolean fista) {}
 
   /** ρ from --rho-scale (NaN: the solver's default). */
   private static double rho(Settings s, GatedAdmm solver, double ratio) {
@@ -109,6 +110,9 @@ public final class AdmmComparison {
           boolean fistaFirst = i % 2 == 0;
           for (int k = 0; k < 2; k++) {
             if ((k == 0) == fistaFirst) {
+              if (!s.fista()) {
+                continue;
+              }
               lf =
                   fista.solve(
                       SolverOptions.builder()
@@ -137,13 +141,16 @@ public final class AdmmComparison {
             ns[i] = ln.seconds();
           }
         }
+        if (lf == null) {
+          lf = la;
+        }
         Row row =
             new Row(
                 ratio,
-                median(fs),
-                lf.iterations(),
-                lf.relativeGap(),
-                lf.nonzeroGroups(),
+                s.fista() ? median(fs) : Double.NaN,
+                s.fista() ? lf.iterations() : 0,
+                s.fista() ? lf.relativeGap() : Double.NaN,
+                s.fista() ? lf.nonzeroGroups() : 0,
                 median(as),
                 la.iterations(),
                 la.relativeGap(),
@@ -201,30 +208,39 @@ public final class AdmmComparison {
       try (GatedAdmm admm = new GatedAdmm(second, GatedAdmm.Penalty.GROUP_LASSO, s.threads())) {
         double setup = (System.nanoTime() - t0) / 1e9;
         double lambda = ratio * admm.lambdaMax();
-        SolverResult cold =
-            admm.solve(GatedAdmm.Options.of(lambda, s.gapTolerance(), s.maxIterations())).result();
+        GatedAdmm.Options cold = GatedAdmm.Options.of(lambda, s.gapTolerance(), s.maxIterations());
         ConvexWeights start =
             before.result().weights().rescaled(first.columnScales(), second.columnScales());
-        SolverResult warm =
-            admm.solve(
-                    GatedAdmm.Options.of(lambda, s.gapTolerance(), s.maxIterations())
-                        .withWarmStart(start)
-                        .withRho(before.rho()))
-                .result();
+        ConvexWeights dual = before.dual().rescaled(first.columnScales(), second.columnScales());
+        SolverResult fromZero = admm.solve(cold).result();
+        SolverResult fromGradient =
+            admm.solve(cold.withWarmStart(start).withRho(before.rho())).result();
+        SolverResult fromDual =
+            admm.solve(cold.withWarmStart(start, dual).withRho(before.rho())).result();
+        SolverResult fromDualDefaultRho = admm.solve(cold.withWarmStart(start, dual)).result();
         out.printf(
-            "%-7.3g cold %.2f s (%d it, gap %.1e), warm %.2f s (%d it, gap %.1e): warm/cold %.2f;"
-                + " kernel setup %.2f s%n",
+            "%-7.3g kernel setup %.2f s; cold %s; warm from W0 with its dual from W0's gradient"
+                + " %s, with the previous solve's dual and final rho %s (with the default rho"
+                + " schedule %s): warm/cold %.2f (time), %.2f (iterations)%n",
             ratio,
-            cold.seconds(),
-            cold.iterations(),
-            cold.relativeGap(),
-            warm.seconds(),
-            warm.iterations(),
-            warm.relativeGap(),
-            warm.seconds() / cold.seconds(),
-            setup);
+            setup,
+            brief(fromZero),
+            brief(fromGradient),
+            brief(fromDual),
+            brief(fromDualDefaultRho),
+            fromDual.seconds() / fromZero.seconds(),
+            (double) fromDual.iterations() / fromZero.iterations());
       }
     }
+  }
+
+  private static String brief(SolverResult r) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%.2f s (%d it, gap %.1e)",
+        r.seconds(),
+        r.iterations(),
+        r.relativeGap());
   }
 
   private static GatedReluProblem problem(

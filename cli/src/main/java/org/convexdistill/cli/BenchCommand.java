@@ -177,6 +177,11 @@ final class BenchCommand implements Runnable {
     double slide = 0.1;
 
     @Option(
+        names = "--no-fista",
+        description = "Skip R-FISTA (it does not converge at the learner's small lambda).")
+    boolean noFista;
+
+    @Option(
         names = "--threads",
         paramLabel = "K",
         description = "Solver threads (BLAS and elementwise; default: all cores).")
@@ -221,7 +226,7 @@ final class BenchCommand implements Runnable {
           za.dim(1),
           c,
           new org.convexdistill.bench.AdmmComparison.Settings(
-              gates, seed, ratios, gapTol, repeats, threads, slide, maxIters, rhoScale),
+              gates, seed, ratios, gapTol, repeats, threads, slide, maxIters, rhoScale, !noFista),
           System.out);
       return 0;
     }

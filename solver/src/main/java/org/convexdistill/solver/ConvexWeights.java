@@ -106,6 +106,15 @@ public final class ConvexWeights {
     return new ConvexWeights(outputs, gates, inputDim, out);
   }
 
+  /** These weights times {@code factor}. */
+  public ConvexWeights scaled(float factor) {
+    float[] out = values.clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] *= factor;
+    }
+    return new ConvexWeights(outputs, gates, inputDim, out);
+  }
+
   /** C. */
   public int outputs() {
     return outputs;

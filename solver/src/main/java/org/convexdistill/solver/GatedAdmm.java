@@ -43,7 +43,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * = Y − ΦV gives a dual bound at every iteration without another product; the best bound so far
  * against F(W) is the relative gap the solve stops on (on stage-4 activations this bound is ~6×
  * tighter than one from W's own residual at the same iteration). A warm start W₀ starts the scaled
- * dual variable at U₀ = −∇f(W₀)/ρ, its value at the optimum when W₀ is optimal.
+ * dual variable from the previous solve's dual ρ·U when given ({@link Options#withWarmStart(
+ * ConvexWeights, ConvexWeights)}: a subgradient of the penalty, so it does not depend on the rows),
+ * else at U₀ = −Π(∇f(W₀))/ρ, its value when W₀ is optimal for these rows.
  *
  * <p>Not thread-safe: one solve at a time. Close it to free the native buffers.
  */
@@ -125,6 +127,8 @@ public final class GatedAdmm implements AutoCloseable {
    * @param rho ρ, or NaN for {@link #defaultRho}
    * @param warmStart W₀, or null to start from 0
    * @param allowedGroups groups that may be non-zero (C·P, k·P + j), or null for all
+   * @param warmDual with a warm start: the unscaled dual ρ·U of the solve W₀ came from ({@link
+   *     Result#dual}), or null to derive it from W₀'s gradient
    */
   public record Options(
       double lambda,
@@ -132,7 +136,8 @@ public final class GatedAdmm implements AutoCloseable {
       int maxIterations,
       double rho,
       ConvexWeights warmStart,
-      boolean[] allowedGroups) {
+      boolean[] allowedGroups,
+      ConvexWeights warmDual) {
     public Options {
       if (!(lambda >= 0) || !(gapTolerance > 0) || maxIterations < 1) {
         throw new IllegalArgumentException(
@@ -142,19 +147,28 @@ public final class GatedAdmm implements AutoCloseable {
 
     /** Options at λ with the default ρ, from 0, over every group. */
     public static Options of(double lambda, double gapTolerance, int maxIterations) {
-      return new Options(lambda, gapTolerance, maxIterations, Double.NaN, null, null);
+      return new Options(lambda, gapTolerance, maxIterations, Double.NaN, null, null, null);
     }
 
     public Options withWarmStart(ConvexWeights w) {
-      return new Options(lambda, gapTolerance, maxIterations, rho, w, allowedGroups);
+      return new Options(lambda, gapTolerance, maxIterations, rho, w, allowedGroups, warmDual);
     }
 
     public Options withAllowedGroups(boolean[] g) {
-      return new Options(lambda, gapTolerance, maxIterations, rho, warmStart, g);
+      return new Options(lambda, gapTolerance, maxIterations, rho, warmStart, g, warmDual);
     }
 
     public Options withRho(double r) {
-      return new Options(lambda, gapTolerance, maxIterations, r, warmStart, allowedGroups);
+      return new Options(
+          lambda, gapTolerance, maxIterations, r, warmStart, allowedGroups, warmDual);
+    }
+
+    /**
+     * A warm start from a previous solve's weights and its dual ρ·U (both carried to this problem's
+     * column scales by {@link ConvexWeights#rescaled}).
+     */
+    public Options withWarmStart(ConvexWeights w, ConvexWeights dual) {
+      return new Options(lambda, gapTolerance, maxIterations, rho, w, allowedGroups, dual);
     }
   }
 
@@ -164,8 +178,10 @@ public final class GatedAdmm implements AutoCloseable {
    * @param result the solution and its certificate, in {@link RFista}'s terms (backtracks count the
    *     refactorisations for a new ρ)
    * @param rho the final ρ (a good start for the next solve on this problem)
+   * @param dual the final unscaled dual ρ·U (a subgradient of λΩ at the solution when converged:
+   *     with W, the warm start of a refit on a slid window), in the weights' layout
    */
-  public record Result(SolverResult result, double rho) {}
+  public record Result(SolverResult result, double rho, ConvexWeights dual) {}
 
   /** Forms the kernel K̃ (one n×d×n and one n×P×n product). */
   /**
@@ -398,7 +414,8 @@ public final class GatedAdmm implements AutoCloseable {
     if (lambda >= lambdaMax() && allowed == null) {
       float[] zero = new float[size];
       Certificate c = exactCertificate(zero, new double[n * outputs], lambda, null, 0);
-      return new Result(result(zero, lambda, c, 0, StopReason.ZERO_SOLUTION, t0, flops0), o.rho());
+      return new Result(
+          result(zero, lambda, c, 0, StopReason.ZERO_SOLUTION, t0, flops0), o.rho(), null);
     }
     double rho = Double.isNaN(o.rho()) ? defaultRho(lambda) : o.rho();
     cholesky.shift(rho);
@@ -418,7 +435,20 @@ public final class GatedAdmm implements AutoCloseable {
     // group, so the V-step keeps the one shared kernel.
     float[] u = new float[size];
     double[] au = new double[n * outputs];
-    if (o.warmStart() != null) {
+    if (o.warmStart() != null && o.warmDual() != null) {
+      // The previous solve's dual: at its optimum ρU is a subgradient of λΩ at W₀, which does not
+      // depend on the rows, so it stays close when the window slides (the gradient at W₀ does
+      // not: the new rows are not fitted yet).
+      ConvexWeights dual = o.warmDual();
+      if (dual.outputs() != outputs || dual.gates() != gates || dual.inputDim() != d) {
+        throw new IllegalArgumentException("warm dual has the wrong shape");
+      }
+      float[] dv = dual.values();
+      for (int i = 0; i < size; i++) {
+        u[i] = (float) (dv[i] / rho);
+      }
+      forward(u, au);
+    } else if (o.warmStart() != null) {
       gradient(residual, u, 1.0 / m);
       projectDual(u, lambda);
       for (int i = 0; i < size; i++) {
@@ -515,9 +545,11 @@ public final class GatedAdmm implements AutoCloseable {
       if (TRACE) {
         System.err.printf(
             "admm %d F %.8e dual %.8e gap %.3e%n",
-            it, objective, bestDual, (objective - bestDual) / objective);
+            it, objective, bestDual, (bestObjective - bestDual) / bestObjective);
       }
-      if (objective - bestDual <= o.gapTolerance() * objective) {
+      // The best feasible point so far (the one returned) against the best dual bound: ADMM's
+      // objective is not monotone.
+      if (bestObjective - bestDual <= o.gapTolerance() * bestObjective) {
         stop = StopReason.DUALITY_GAP;
         break;
       }
@@ -532,7 +564,14 @@ public final class GatedAdmm implements AutoCloseable {
       forward(best, ab);
       c = exactCertificate(best, ab, lambda, allowed, bestDual);
     }
-    return new Result(result(best, lambda, c, iterations, stop, t0, flops0), rho);
+    float[] dual = new float[size];
+    for (int i = 0; i < size; i++) {
+      dual[i] = (float) (rho * u[i]);
+    }
+    return new Result(
+        result(best, lambda, c, iterations, stop, t0, flops0),
+        rho,
+        new ConvexWeights(outputs, gates, d, dual));
   }
 
   private SolverResult result(

@@ -292,7 +292,7 @@ public final class OfflineDistiller {
             options.threads())) {
       BudgetedFit.Result fit;
       try {
-        fit = AdmmFit.fit(solver, settings, null);
+        fit = AdmmFit.fit(solver, settings, null).fit();
       } catch (InvalidProblemException e) {
         throw new InvalidProblemException("block " + a.label() + ": " + e.getMessage());
       }

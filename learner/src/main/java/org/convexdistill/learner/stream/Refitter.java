@@ -7,6 +7,7 @@ import org.convexdistill.core.student.StudentBlock;
 import org.convexdistill.solver.AdmmFit;
 import org.convexdistill.solver.BlasThreads;
 import org.convexdistill.solver.BudgetedFit;
+import org.convexdistill.solver.ConvexWeights;
 import org.convexdistill.solver.GatedAdmm;
 import org.convexdistill.solver.GatedReluProblem;
 import org.convexdistill.solver.HeadMetric;
@@ -197,7 +198,9 @@ public final class Refitter {
             fit.selected().lambda(),
             used.weights(),
             problem.columnScales(),
-            fit.selected().lambda() / fit.selected().lambdaMax()),
+            fit.selected().lambda() / fit.selected().lambdaMax(),
+            solved.dual(),
+            solved.rho()),
         used,
         shared,
         fit.iterations() + (shared == null ? 0 : shared.iterations()),
@@ -211,8 +214,16 @@ public final class Refitter {
         gateRows);
   }
 
-  /** A fit and the student built from the solution it serves. */
-  private record Solved(BudgetedFit.Result fit, StudentBlock student) {}
+  /**
+   * A fit, the student built from the solution it serves, and ADMM's dual and ρ of its selected
+   * solve (null and NaN for R-FISTA).
+   */
+  private record Solved(
+      BudgetedFit.Result fit, StudentBlock student, ConvexWeights dual, double rho) {
+    Solved(BudgetedFit.Result fit, StudentBlock student) {
+      this(fit, student, null, Double.NaN);
+    }
+  }
 
   /**
    * ADMM ({@link AdmmFit}): λ at the floor unless the budget raises it, the student from the
@@ -238,13 +249,25 @@ public final class Refitter {
             problem,
             nuclear ? GatedAdmm.Penalty.NUCLEAR_NORM : GatedAdmm.Penalty.GROUP_LASSO,
             config.threads())) {
-      AdmmFit.Start from =
-          start == null
-              ? null
-              : new AdmmFit.Start(
-                  Double.isNaN(start.lambdaRatio()) ? floorRatio : start.lambdaRatio());
-      BudgetedFit.Result fit = AdmmFit.fit(solver, settings, from);
-      return new Solved(fit, solver.student(fit.used().weights()));
+      AdmmFit.Start from = null;
+      if (start != null) {
+        double ratio = Double.isNaN(start.lambdaRatio()) ? floorRatio : start.lambdaRatio();
+        // A warm start needs the previous solve's dual too (a student rebuilt after a restart
+        // has none): without it the first solve starts from zero at the previous λ/λmax.
+        ConvexWeights dual = start.columnScales() == null ? null : start.dual();
+        from =
+            dual == null
+                ? AdmmFit.Start.lambdaOnly(ratio)
+                : new AdmmFit.Start(
+                    ratio,
+                    start.lambda(),
+                    start.weightsFor(problem.columnScales()),
+                    start.dualFor(problem.columnScales()),
+                    start.rho());
+      }
+      AdmmFit.Outcome outcome = AdmmFit.fit(solver, settings, from);
+      BudgetedFit.Result fit = outcome.fit();
+      return new Solved(fit, solver.student(fit.used().weights()), outcome.dual(), outcome.rho());
     }
   }
 

@@ -12,17 +12,37 @@ import org.convexdistill.solver.GatedReluProblem;
  *     Z·diag(1/s)), so that a refit on a window with other scales starts from the same function of
  *     the raw inputs ({@link ConvexWeights#rescaled}); null when unknown
  * @param lambdaRatio λ/λmax of that solve (NaN when unknown)
+ * @param dual ADMM's unscaled dual ρ·U of that solve (null when unknown or R-FISTA): with the
+ *     weights, ADMM's warm start ({@link org.convexdistill.solver.AdmmFit.Start})
+ * @param rho ADMM's final ρ of that solve (NaN when unknown)
  */
 public record WarmState(
     ConvexWeights weights,
     double lambda,
     ConvexWeights polished,
     float[] columnScales,
-    double lambdaRatio) {
+    double lambdaRatio,
+    ConvexWeights dual,
+    double rho) {
 
   /** A warm state without column scales or λ/λmax (weights taken as they are). */
   public WarmState(ConvexWeights weights, double lambda, ConvexWeights polished) {
-    this(weights, lambda, polished, null, Double.NaN);
+    this(weights, lambda, polished, null, Double.NaN, null, Double.NaN);
+  }
+
+  /** A warm state without ADMM's dual. */
+  public WarmState(
+      ConvexWeights weights,
+      double lambda,
+      ConvexWeights polished,
+      float[] columnScales,
+      double lambdaRatio) {
+    this(weights, lambda, polished, columnScales, lambdaRatio, null, Double.NaN);
+  }
+
+  /** ADMM's dual carried onto a problem with column scales {@code scales} (null when none). */
+  public ConvexWeights dualFor(float[] scales) {
+    return carried(dual, scales);
   }
 
   /** The weights carried onto a problem with column scales {@code scales}. */

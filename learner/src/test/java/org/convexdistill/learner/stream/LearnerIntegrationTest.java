@@ -302,6 +302,10 @@ class LearnerIntegrationTest {
           .extracting(StudentRelease::version)
           .containsExactly(1L, 2L, 3L);
       assertThat(all).extracting(StudentRelease::parentVersion).containsExactly(0L, 1L, 2L);
+      // ADMM (this config's solver) warm-starts from its own previous solve's weights and dual:
+      // not v1 (nothing before it), not v2 (the new instance has only the released student, no
+      // dual), but v3.
+      assertThat(all).extracting(StudentRelease::warmStarted).containsExactly(false, false, true);
     }
   }
 
