@@ -220,16 +220,17 @@ public final class AdmmComparison {
         SolverResult fromDualDefaultRho = admm.solve(cold.withWarmStart(start, dual)).result();
         out.printf(
             "%-7.3g kernel setup %.2f s; cold %s; warm from W0 with its dual from W0's gradient"
-                + " %s, with the previous solve's dual and final rho %s (with the default rho"
-                + " schedule %s): warm/cold %.2f (time), %.2f (iterations)%n",
+                + " %s, with the previous solve's dual and final rho %s, with that dual and the"
+                + " default rho schedule (the learner's) %s: warm/cold %.2f (time), %.2f"
+                + " (iterations)%n",
             ratio,
             setup,
             brief(fromZero),
             brief(fromGradient),
             brief(fromDual),
             brief(fromDualDefaultRho),
-            fromDual.seconds() / fromZero.seconds(),
-            (double) fromDual.iterations() / fromZero.iterations());
+            fromDualDefaultRho.seconds() / fromZero.seconds(),
+            (double) fromDualDefaultRho.iterations() / fromZero.iterations());
       }
     }
   }

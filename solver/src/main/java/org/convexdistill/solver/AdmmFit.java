@@ -59,30 +59,30 @@ public final class AdmmFit {
   }
 
   /**
-   * Where a refit starts: the λ/λmax of the previous solve and, for a warm start, its weights, its
-   * dual ρ·U and ρ ({@link GatedAdmm.Result}), carried to this problem's column scales.
+   * Where a refit starts: the λ/λmax of the previous solve and, for a warm start, its weights and
+   * its dual ρ·U ({@link GatedAdmm.Result#dual}), carried to this problem's column scales.
    *
-   * @param lambda the previous solve's λ (its dual and ρ scale with λ)
+   * @param lambda the previous solve's λ (its dual scales with λ)
    * @param weights the previous solution, or null to start the first solve from zero
    * @param dual the previous solve's unscaled dual (with {@code weights})
    */
   public record Start(
-      double lambdaRatio, double lambda, ConvexWeights weights, ConvexWeights dual, double rho) {
+      double lambdaRatio, double lambda, ConvexWeights weights, ConvexWeights dual) {
     /** Only the λ/λmax: the first solve starts from zero. */
     public static Start lambdaOnly(double lambdaRatio) {
-      return new Start(lambdaRatio, Double.NaN, null, null, Double.NaN);
+      return new Start(lambdaRatio, Double.NaN, null, null);
     }
 
     boolean warm() {
-      return weights != null && dual != null && lambda > 0 && rho > 0;
+      return weights != null && dual != null && lambda > 0;
     }
   }
 
   /**
-   * A fit and, for the next refit's warm start, the dual ρ·U and ρ of its selected solve (the
-   * certified one at the chosen λ, before any support refit); null dual for a zero solution.
+   * A fit and, for the next refit's warm start, the dual ρ·U of its selected solve (the certified
+   * one at the chosen λ, before any support refit); null for a zero solution.
    */
-  public record Outcome(BudgetedFit.Result fit, ConvexWeights dual, double rho) {}
+  public record Outcome(BudgetedFit.Result fit, ConvexWeights dual) {}
 
   /** Fits on {@code solver}'s problem from {@code start} (null = cold, from zero). */
   public static Outcome fit(GatedAdmm solver, Settings s, Start start) {
@@ -93,6 +93,10 @@ public final class AdmmFit {
     // while a dual rebuilt from the new window's gradient at W₀ is far off (the new rows are not
     // fitted yet). On real stage-4 windows slid by 10 % (logits, gap 1e-3) the warm start with the
     // carried dual took 31–36 iterations against 62–65 cold; with the rebuilt one, 115–309.
+    // ρ follows the default schedule (adapted after 10 and 40 iterations) rather than the previous
+    // solve's final ρ: with the 2-epoch teacher's windows a fixed carried ρ left a slow tail
+    // (84 / 37 / 93 iterations over three slides against 69 / 41 / 74); the 20-epoch one's did not
+    // care.
     // Later solves of this fit (λ raised for the budget, the support refit) start from the
     // previous solve.
     SolveTally t = new SolveTally();
@@ -103,8 +107,7 @@ public final class AdmmFit {
       double f = lambda / start.lambda();
       GatedAdmm.Options o =
           GatedAdmm.Options.of(lambda, s.gapTolerance(), s.maxIterations())
-              .withWarmStart(start.weights(), start.dual().scaled((float) f))
-              .withRho(start.rho() * f);
+              .withWarmStart(start.weights(), start.dual().scaled((float) f));
       first = solver.solve(o);
     } else {
       first = solver.solve(GatedAdmm.Options.of(ratio * lmax, s.gapTolerance(), s.maxIterations()));
@@ -181,8 +184,7 @@ public final class AdmmFit {
     }
     return new Outcome(
         new BudgetedFit.Result(selected, polished, t.iterations, t.solves, t.seconds, 0, warm),
-        selectedSolve.dual(),
-        selectedSolve.rho());
+        selectedSolve.dual());
   }
 
   private static GatedAdmm.Result solve(

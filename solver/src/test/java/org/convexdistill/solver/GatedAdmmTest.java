@@ -163,8 +163,8 @@ class GatedAdmmTest {
       ConvexWeights dual = old.dual().rescaled(before.columnScales(), after.columnScales());
       GatedAdmm.Options o = GatedAdmm.Options.of(ratio * b.lambdaMax(), 1e-5, 20_000);
       GatedAdmm.Result cold = b.solve(o);
-      GatedAdmm.Result fromGradient = b.solve(o.withWarmStart(w0).withRho(old.rho()));
-      GatedAdmm.Result warm = b.solve(o.withWarmStart(w0, dual).withRho(old.rho()));
+      GatedAdmm.Result fromGradient = b.solve(o.withWarmStart(w0));
+      GatedAdmm.Result warm = b.solve(o.withWarmStart(w0, dual));
       for (GatedAdmm.Result r : new GatedAdmm.Result[] {cold, fromGradient, warm}) {
         assertThat(r.result().stopReason()).isEqualTo(StopReason.DUALITY_GAP);
         assertThat(r.result().objective())
@@ -187,8 +187,7 @@ class GatedAdmmTest {
                       .selected()
                       .weights()
                       .rescaled(before.columnScales(), after.columnScales()),
-                  first.dual().rescaled(before.columnScales(), after.columnScales()),
-                  first.rho()));
+                  first.dual().rescaled(before.columnScales(), after.columnScales())));
       assertThat(next.fit().warm()).isTrue();
       assertThat(next.fit().iterations()).isEqualTo(warm.result().iterations());
       assertThat(next.fit().used().relativeGap()).isLessThanOrEqualTo(1e-5);

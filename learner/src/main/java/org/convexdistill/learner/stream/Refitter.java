@@ -199,8 +199,7 @@ public final class Refitter {
             used.weights(),
             problem.columnScales(),
             fit.selected().lambda() / fit.selected().lambdaMax(),
-            solved.dual(),
-            solved.rho()),
+            solved.dual()),
         used,
         shared,
         fit.iterations() + (shared == null ? 0 : shared.iterations()),
@@ -215,13 +214,12 @@ public final class Refitter {
   }
 
   /**
-   * A fit, the student built from the solution it serves, and ADMM's dual and ρ of its selected
-   * solve (null and NaN for R-FISTA).
+   * A fit, the student built from the solution it serves, and ADMM's dual of its selected solve
+   * (null for R-FISTA).
    */
-  private record Solved(
-      BudgetedFit.Result fit, StudentBlock student, ConvexWeights dual, double rho) {
+  private record Solved(BudgetedFit.Result fit, StudentBlock student, ConvexWeights dual) {
     Solved(BudgetedFit.Result fit, StudentBlock student) {
-      this(fit, student, null, Double.NaN);
+      this(fit, student, null);
     }
   }
 
@@ -262,12 +260,11 @@ public final class Refitter {
                     ratio,
                     start.lambda(),
                     start.weightsFor(problem.columnScales()),
-                    start.dualFor(problem.columnScales()),
-                    start.rho());
+                    start.dualFor(problem.columnScales()));
       }
       AdmmFit.Outcome outcome = AdmmFit.fit(solver, settings, from);
       BudgetedFit.Result fit = outcome.fit();
-      return new Solved(fit, solver.student(fit.used().weights()), outcome.dual(), outcome.rho());
+      return new Solved(fit, solver.student(fit.used().weights()), outcome.dual());
     }
   }
 

@@ -14,7 +14,6 @@ import org.convexdistill.solver.GatedReluProblem;
  * @param lambdaRatio λ/λmax of that solve (NaN when unknown)
  * @param dual ADMM's unscaled dual ρ·U of that solve (null when unknown or R-FISTA): with the
  *     weights, ADMM's warm start ({@link org.convexdistill.solver.AdmmFit.Start})
- * @param rho ADMM's final ρ of that solve (NaN when unknown)
  */
 public record WarmState(
     ConvexWeights weights,
@@ -22,12 +21,11 @@ public record WarmState(
     ConvexWeights polished,
     float[] columnScales,
     double lambdaRatio,
-    ConvexWeights dual,
-    double rho) {
+    ConvexWeights dual) {
 
   /** A warm state without column scales or λ/λmax (weights taken as they are). */
   public WarmState(ConvexWeights weights, double lambda, ConvexWeights polished) {
-    this(weights, lambda, polished, null, Double.NaN, null, Double.NaN);
+    this(weights, lambda, polished, null, Double.NaN, null);
   }
 
   /** A warm state without ADMM's dual. */
@@ -37,7 +35,7 @@ public record WarmState(
       ConvexWeights polished,
       float[] columnScales,
       double lambdaRatio) {
-    this(weights, lambda, polished, columnScales, lambdaRatio, null, Double.NaN);
+    this(weights, lambda, polished, columnScales, lambdaRatio, null);
   }
 
   /** ADMM's dual carried onto a problem with column scales {@code scales} (null when none). */
