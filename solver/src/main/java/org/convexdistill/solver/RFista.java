@@ -384,7 +384,7 @@ public final class RFista implements AutoCloseable {
       if (reason != null) {
         return new Inner(cert, reason);
       }
-      Columns set = workingSet(problemSet, stalls);
+      Columns set = workingSet(problemSet, stalls, lambda);
       workingSetPeak = Math.max(workingSetPeak, set.count);
       // A loose inner tolerance while the set still changes (Celer's 0.3 of the current gap):
       // precision on a set that is about to grow is wasted. Once no group outside the set
@@ -440,10 +440,12 @@ public final class RFista implements AutoCloseable {
   /**
    * The working set: every group of the support, then the groups of {@code within} with the largest
    * ‖∇_g f‖ (those nearest to entering), up to {@link #GROWTH} times the support and at least
-   * {@link #minWorkingSet()}, doubled for each preceding outer step that could make no progress.
+   * {@link #minWorkingSet()} (from an empty support: at least every group with ‖∇_g f‖ > λ),
+   * doubled for each preceding outer step that could make no progress.
    */
-  private Columns workingSet(Columns within, int stalls) {
+  private Columns workingSet(Columns within, int stalls, double lambda) {
     int support = 0;
+    int violators = 0;
     Integer[] order = new Integer[within.count];
     double[] score = new double[within.count];
     for (int a = 0; a < within.count; a++) {
@@ -454,12 +456,21 @@ public final class RFista implements AutoCloseable {
         support++;
       } else {
         score[a] = sumSquares(gradW, g * d);
+        if (score[a] > lambda * lambda) {
+          violators++;
+        }
       }
     }
+    // From zero, the first set holds every group that violates optimality there (‖∇_g f‖ > λ),
+    // not a fixed few: on real stage-4 activations (n = 2,000, C = 512, P = 8, 0.3·λmax, gap
+    // 1e-4) growing from 128 groups took 7 outer steps, each paying a full gradient for its KKT
+    // check (67 iterations, 5.07 s); starting from the 1,172 violators, 1 step (52, 3.82 s).
+    long first = support == 0 ? violators : 0;
     long target =
         Math.min(
             within.count,
-            (long) Math.max(minWorkingSet(), Math.ceil(GROWTH * support)) << Math.min(stalls, 30));
+            (long) Math.max(Math.max(minWorkingSet(), first), Math.ceil(GROWTH * support))
+                << Math.min(stalls, 30));
     if (target == within.count) {
       return within;
     }
