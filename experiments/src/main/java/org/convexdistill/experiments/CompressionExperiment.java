@@ -121,9 +121,7 @@ public final class CompressionExperiment {
     }
     if (!s.combined().isEmpty()) {
       rows.addAll(combined(teacher, s, kept, scorer, unlabeled.count()));
-      if (JointSpanStudent.applies(teacher, s.combined())) {
-        rows.addAll(JointSpanStudent.rows(teacher, unlabeled, s, scorer, progress));
-      }
+      rows.addAll(JointSpanStudent.rows(teacher, unlabeled, s, scorer, progress));
     }
     Path csv = s.out().resolve("compression.csv");
     Path png = s.out().resolve("compression.png");

@@ -38,50 +38,42 @@ final class JointSpanStudent {
   private JointSpanStudent() {}
 
   /**
-   * Whether {@code blocks} are two or more consecutive blocks whose last one has a linear suffix
-   * (so the teacher's logits can enter the convex loss).
+   * One row per ratio and seed of {@code s}, each a fresh joint fit of its combined blocks scored
+   * on the test images; none when those blocks are not consecutive or the last one's suffix is not
+   * linear (the teacher's logits, the fit's targets, need a linear suffix).
    */
-  static boolean applies(DjlTeacher teacher, List<Integer> blocks) {
-    if (blocks.size() < 2) {
-      return false;
-    }
-    for (int i = 1; i < blocks.size(); i++) {
-      if (blocks.get(i) != blocks.get(i - 1) + 1) {
-        return false;
-      }
-    }
-    int last = blocks.get(blocks.size() - 1);
-    try {
-      OfflineDistiller.headBasis(
-          teacher, options(last, 1, 0, 1e-2), teacher.blockOutputShape(last).size());
-      return true;
-    } catch (InvalidProblemException notLinear) {
-      return false;
-    }
-  }
-
-  /** One row per ratio and seed of {@code s}, each a fresh joint fit scored on the test images. */
   static List<Row> rows(
       DjlTeacher teacher,
       Images unlabeled,
       CompressionExperiment.Settings s,
       HybridScorer scorer,
       PrintStream progress) {
-    int first = s.combined().get(0);
-    int last = s.combined().get(s.combined().size() - 1);
+    List<Integer> blocks = s.combined();
+    int first = blocks.get(0);
+    int last = blocks.get(blocks.size() - 1);
+    if (blocks.size() < 2 || last - first + 1 != blocks.size()) {
+      return List.of();
+    }
+    OutputBasis basis;
+    try {
+      // The logit basis depends on the suffix only, not on the ratio or seed: probed once.
+      basis =
+          OfflineDistiller.headBasis(
+              teacher,
+              options(last, 1, 0, s.gapTolerance()),
+              teacher.blockOutputShape(last).size());
+    } catch (InvalidProblemException notLinear) {
+      return List.of();
+    }
     String label = first + "+" + last;
     Activations a = Activations.extractSpan(teacher, unlabeled, first, last);
-    long spanParams = 0;
-    for (int k = first; k <= last; k++) {
-      spanParams += teacher.blockParameters(k);
-    }
+    long spanParams = OfflineDistiller.spanParameters(teacher, first, last);
     long rest = teacher.totalParameters() - spanParams;
     List<Row> rows = new ArrayList<>();
     for (double ratio : s.ratios()) {
       for (int seed = 0; seed < s.seeds(); seed++) {
         long t0 = System.nanoTime();
         DistillOptions o = options(last, ratio, seed, s.gapTolerance());
-        OutputBasis basis = OfflineDistiller.headBasis(teacher, o, a.outputs().shape()[1]);
         DistilledBlock b = OfflineDistiller.fit(a, spanParams, o, null, 0, basis);
         double seconds = (System.nanoTime() - t0) / 1e9;
         HybridScorer.Figures f = scorer.scoreSpan(first, last, Hybrid.Replacement.of(b.served()));

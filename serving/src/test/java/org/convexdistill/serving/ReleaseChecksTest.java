@@ -109,10 +109,7 @@ class ReleaseChecksTest {
 
   @Test
   void theGoldenSetRefusesAStudentThatDisagreesWithTheTeacher() throws Exception {
-    Images images =
-        FashionMnist.readImages(
-                Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
-            .slice(0, 64);
+    Images images = fixtureImages(64);
     GoldenSet golden = new GoldenSet(teacher, 4, images);
     StudentBlock s = student(6, 5);
     double a = golden.agreement(s);
@@ -133,10 +130,7 @@ class ReleaseChecksTest {
     // A gated CNN (eq. 8) trained on the teacher's own block-4 activations of real images, frozen
     // for serving, travels as a release: the registry checks it like any student and the hybrid
     // runs it in place of the block.
-    Images images =
-        FashionMnist.readImages(
-                Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
-            .slice(0, 64);
+    Images images = fixtureImages(64);
     float[] x = Preprocessing.toTensor(images);
     int n = images.count();
     float[] z = teacher.prefix(4, x, n);
@@ -183,10 +177,7 @@ class ReleaseChecksTest {
 
   @Test
   void aStudentBehindAChannelProjectionTravelsIsCheckedAndServedByTheHybrid() throws Exception {
-    Images images =
-        FashionMnist.readImages(
-                Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
-            .slice(0, 32);
+    Images images = fixtureImages(32);
     int n = images.count();
     int channels = teacher.blockInputShape(4).channels();
     int positions = d / channels;
@@ -221,6 +212,13 @@ class ReleaseChecksTest {
             projected.student());
     assertRefused(reg, release("t", 4, 2, poisoned), "non-finite");
     assertThat(reg.current().version()).isEqualTo(1);
+  }
+
+  /** The first {@code n} images of the repository's mini Fashion-MNIST test set. */
+  private static Images fixtureImages(int n) throws java.io.IOException {
+    return FashionMnist.readImages(
+            Path.of("..", "data", "fashion-mnist-mini", "t10k-images-idx3-ubyte.gz"))
+        .slice(0, n);
   }
 
   private static void assertRefused(ModelRegistry reg, StudentRelease r, String tag) {

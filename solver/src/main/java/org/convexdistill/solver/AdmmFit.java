@@ -100,18 +100,19 @@ public final class AdmmFit {
     // Later solves of this fit (λ raised for the budget, the support refit) start from the
     // previous solve.
     SolveTally t = new SolveTally();
-    GatedAdmm.Result first;
     boolean warm = start != null && start.warm();
-    if (warm) {
-      double lambda = ratio * lmax;
-      double f = lambda / start.lambda();
-      GatedAdmm.Options o =
-          GatedAdmm.Options.of(lambda, s.gapTolerance(), s.maxIterations())
-              .withWarmStart(start.weights(), start.dual().scaled((float) f));
-      first = solver.solve(o);
-    } else {
-      first = solver.solve(GatedAdmm.Options.of(ratio * lmax, s.gapTolerance(), s.maxIterations()));
-    }
+    // The dual is λ·(a subgradient): it scales with λ, which follows λmax from window to window.
+    GatedAdmm.Result first =
+        warm
+            ? solve(
+                solver,
+                s,
+                ratio * lmax,
+                s.gapTolerance(),
+                start.weights(),
+                start.dual().scaled((float) (ratio * lmax / start.lambda())),
+                null)
+            : solve(solver, s, ratio * lmax, s.gapTolerance(), null, null, null);
     SolverResult selected = t.add(first.result());
     GatedAdmm.Result selectedSolve = first;
     int units = solver.hiddenUnits(selected.weights());
@@ -124,7 +125,7 @@ public final class AdmmFit {
       SolverResult at = selected;
       while (Double.isNaN(under)) {
         ratio = Math.min(1.0, ratio * 2);
-        at = t.add(solve(solver, s, ratio * lmax, searchGap, at.weights(), null).result());
+        at = t.add(solve(solver, s, ratio * lmax, searchGap, at.weights(), null, null).result());
         if (solver.hiddenUnits(at.weights()) <= s.targetUnits()) {
           under = ratio;
           selected = at;
@@ -135,7 +136,7 @@ public final class AdmmFit {
       for (int step = 0; step < s.bisectionSteps(); step++) {
         double mid = Math.sqrt(over * under);
         SolverResult r =
-            t.add(solve(solver, s, mid * lmax, searchGap, selected.weights(), null).result());
+            t.add(solve(solver, s, mid * lmax, searchGap, selected.weights(), null, null).result());
         if (solver.hiddenUnits(r.weights()) <= s.targetUnits()) {
           under = mid;
           selected = r;
@@ -146,7 +147,7 @@ public final class AdmmFit {
       // The chosen λ to the caller's tolerance; a tighter solve may open a unit or two more.
       while (true) {
         GatedAdmm.Result exactSolve =
-            solve(solver, s, under * lmax, s.gapTolerance(), selected.weights(), null);
+            solve(solver, s, under * lmax, s.gapTolerance(), selected.weights(), null, null);
         SolverResult exact = t.add(exactSolve.result());
         if (solver.hiddenUnits(exact.weights()) <= s.targetUnits() || under >= 1.0) {
           selected = exact;
@@ -162,7 +163,13 @@ public final class AdmmFit {
       // try one step down (kept only when still within the budget).
       GatedAdmm.Result lower =
           solve(
-              solver, s, ratio / s.lambdaStep() * lmax, s.gapTolerance(), selected.weights(), null);
+              solver,
+              s,
+              ratio / s.lambdaStep() * lmax,
+              s.gapTolerance(),
+              selected.weights(),
+              null,
+              null);
       SolverResult r = t.add(lower.result());
       if (solver.hiddenUnits(r.weights()) <= s.targetUnits()) {
         selected = r;
@@ -179,6 +186,7 @@ public final class AdmmFit {
                       s.polishRatio() * selected.lambda(),
                       s.gapTolerance(),
                       selected.weights(),
+                      null,
                       selected.weights().support())
                   .result());
     }
@@ -193,10 +201,11 @@ public final class AdmmFit {
       double lambda,
       double gapTolerance,
       ConvexWeights from,
+      ConvexWeights fromDual,
       boolean[] allowed) {
     GatedAdmm.Options o = GatedAdmm.Options.of(lambda, gapTolerance, s.maxIterations());
     if (from != null) {
-      o = o.withWarmStart(from);
+      o = fromDual == null ? o.withWarmStart(from) : o.withWarmStart(from, fromDual);
     }
     if (allowed != null) {
       o = o.withAllowedGroups(allowed);

@@ -68,11 +68,16 @@ public final class OfflineDistiller {
     Activations a = Activations.extractSpan(teacher, images, first, last);
     double extract = (System.nanoTime() - t0) / 1e9;
     OutputBasis basis = headBasis(teacher, options, a.outputs().shape()[1]);
+    return fit(a, spanParameters(teacher, first, last), options, listener, extract, basis);
+  }
+
+  /** The teacher's parameters in blocks first..last: the budget base of a joint student. */
+  public static long spanParameters(Teacher teacher, int first, int last) {
     long params = 0;
     for (int k = first; k <= last; k++) {
       params += teacher.blockParameters(k);
     }
-    return fit(a, params, options, listener, extract, basis);
+    return params;
   }
 
   /**

@@ -252,15 +252,13 @@ public final class Refitter {
         double ratio = Double.isNaN(start.lambdaRatio()) ? floorRatio : start.lambdaRatio();
         // A warm start needs the previous solve's dual too (a student rebuilt after a restart
         // has none): without it the first solve starts from zero at the previous λ/λmax.
-        ConvexWeights dual = start.columnScales() == null ? null : start.dual();
+        ConvexWeights dual =
+            start.columnScales() == null ? null : start.dualFor(problem.columnScales());
         from =
             dual == null
                 ? AdmmFit.Start.lambdaOnly(ratio)
                 : new AdmmFit.Start(
-                    ratio,
-                    start.lambda(),
-                    start.weightsFor(problem.columnScales()),
-                    start.dualFor(problem.columnScales()));
+                    ratio, start.lambda(), start.weightsFor(problem.columnScales()), dual);
       }
       AdmmFit.Outcome outcome = AdmmFit.fit(solver, settings, from);
       BudgetedFit.Result fit = outcome.fit();

@@ -28,16 +28,6 @@ public record WarmState(
     this(weights, lambda, polished, null, Double.NaN, null);
   }
 
-  /** A warm state without ADMM's dual. */
-  public WarmState(
-      ConvexWeights weights,
-      double lambda,
-      ConvexWeights polished,
-      float[] columnScales,
-      double lambdaRatio) {
-    this(weights, lambda, polished, columnScales, lambdaRatio, null);
-  }
-
   /** ADMM's dual carried onto a problem with column scales {@code scales} (null when none). */
   public ConvexWeights dualFor(float[] scales) {
     return carried(dual, scales);
