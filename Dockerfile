@@ -48,5 +48,5 @@ ENV DJL_CACHE_DIR=/opt/distill/djl-cache \
 USER 10001:10001
 WORKDIR /var/lib/distill
 EXPOSE 8080 9400 9401
-ENTRYPOINT ["java", "-Dai.djl.offline=true", "-Dorg.bytedeco.javacpp.cachedir=/opt/distill/javacpp-cache", "-jar", "/opt/distill/distill.jar"]
+ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true", "-Dorg.bytedeco.javacpp.cachedir=/opt/distill/javacpp-cache", "-jar", "/opt/distill/distill.jar"]
 CMD ["--help"]

@@ -30,6 +30,13 @@ public final class DjlTeacher implements Teacher {
   /** File name stem of the saved parameters ({@code resnet18-0000.params}). */
   public static final String MODEL_NAME = "resnet18";
 
+  /**
+   * System property choosing what runs the frozen teacher's convolutions: {@code java} (default,
+   * {@link VectorResNet18}, when the JVM has {@code --add-modules jdk.incubator.vector}) or {@code
+   * pytorch} ({@link FrozenResNet18} on DJL's engine).
+   */
+  public static final String KERNEL_PROPERTY = "distill.teacher.kernel";
+
   private static final int STEM = 0;
   private static final int HEAD = 5;
 
@@ -42,6 +49,12 @@ public final class DjlTeacher implements Teacher {
 
   /** The inference copy; null while training (then passes run the blocks themselves). */
   private volatile FrozenResNet18 frozen;
+
+  /**
+   * The same copy in plain Java ({@link VectorResNet18}), which runs the stem and stages when the
+   * JVM has the Vector API and {@value #KERNEL_PROPERTY} is not {@code pytorch}; null otherwise.
+   */
+  private volatile VectorResNet18 vector;
 
   private NDManager frozenArrays;
 
@@ -70,11 +83,19 @@ public final class DjlTeacher implements Teacher {
     thaw();
     frozenArrays = model.getNDManager().newSubManager();
     frozen = FrozenResNet18.of(parts, Preprocessing.SIDE, frozenArrays);
+    vector = javaKernel() ? VectorResNet18.of(parts, Preprocessing.SIDE) : null;
+  }
+
+  /** Whether inference runs on {@link VectorResNet18}; see {@link #KERNEL_PROPERTY}. */
+  public static boolean javaKernel() {
+    return !"pytorch".equals(System.getProperty(KERNEL_PROPERTY, "java"))
+        && VectorResNet18.available();
   }
 
   /** Drops the inference copy before the parameters change (training). */
   synchronized void thaw() {
     frozen = null;
+    vector = null;
     if (frozenArrays != null) {
       frozenArrays.close();
       frozenArrays = null;
@@ -249,22 +270,36 @@ public final class DjlTeacher implements Teacher {
               + " need "
               + (long) n * inSize);
     }
-    return runOn(frozen, from, to, input, n, in, outSize);
+    return runOn(frozen, vector, from, to, input, n, in, outSize);
   }
 
   private float[] runOn(
-      FrozenResNet18 network, int from, int to, float[] input, int n, TensorShape in, int outSize) {
+      FrozenResNet18 network,
+      VectorResNet18 vector,
+      int from,
+      int to,
+      float[] input,
+      int n,
+      TensorShape in,
+      int outSize) {
     int inSize = in.size();
     if (network != null && to == HEAD + 1) {
       // Every pass that ends in the head ends in the same plain-Java head, so a split pass
       // (prefix, block, suffix) gives the full pass's logits bit for bit.
       TensorShape maps = shapes[HEAD];
-      float[] y = from == HEAD ? input : runOn(network, from, HEAD, input, n, in, maps.size());
+      float[] y =
+          from == HEAD ? input : runOn(network, vector, from, HEAD, input, n, in, maps.size());
       return network.head(y, n, maps.channels(), maps.height() * maps.width());
     }
     float[] out = new float[n * outSize];
     for (int start = 0; start < n; start += batchSize) {
       int b = Math.min(batchSize, n - start);
+      if (network != null && vector != null) {
+        float[] y =
+            vector.run(from, to, input, start * inSize, b, in.channels(), in.height(), in.width());
+        System.arraycopy(y, 0, out, start * outSize, b * outSize);
+        continue;
+      }
       try (NDManager m = model.getNDManager().newSubManager()) {
         NDArray x =
             m.create(
@@ -326,6 +361,7 @@ public final class DjlTeacher implements Teacher {
     thaw();
     NDManager arrays = model.getNDManager().newSubManager();
     FrozenResNet18 pruned;
+    VectorResNet18 prunedVector;
     long nonZero = 0;
     try {
       for (int i = 0; i < kernels.size(); i++) {
@@ -340,13 +376,14 @@ public final class DjlTeacher implements Teacher {
         kernels.get(i).set(w);
       }
       pruned = FrozenResNet18.of(parts, Preprocessing.SIDE, arrays);
+      prunedVector = javaKernel() ? VectorResNet18.of(parts, Preprocessing.SIDE) : null;
     } finally {
       for (int i = 0; i < kernels.size(); i++) {
         kernels.get(i).set(original[i]);
       }
       freeze();
     }
-    return new PrunedBlock(k, nonZero, total, pruned);
+    return new PrunedBlock(k, nonZero, total, pruned, prunedVector);
   }
 
   /** Convolution kernel weights of block k (what pruning counts; BatchNorm not included). */
@@ -373,18 +410,26 @@ public final class DjlTeacher implements Teacher {
     private final long nonZeroWeights;
     private final long kernelWeights;
     private final FrozenResNet18 network;
+    private final VectorResNet18 vector;
 
-    private PrunedBlock(int block, long nonZeroWeights, long kernelWeights, FrozenResNet18 net) {
+    private PrunedBlock(
+        int block,
+        long nonZeroWeights,
+        long kernelWeights,
+        FrozenResNet18 net,
+        VectorResNet18 vector) {
       this.block = block;
       this.nonZeroWeights = nonZeroWeights;
       this.kernelWeights = kernelWeights;
       this.network = net;
+      this.vector = vector;
     }
 
     /** The block's output for its inputs z: n × blockOutputShape(k).size(). */
     @Override
     public float[] apply(float[] z, int n) {
-      return runOn(network, block, block + 1, z, n, shapes[block], shapes[block + 1].size());
+      return runOn(
+          network, vector, block, block + 1, z, n, shapes[block], shapes[block + 1].size());
     }
 
     /** Kernel weights left non-zero (counted in the pruned kernels). */

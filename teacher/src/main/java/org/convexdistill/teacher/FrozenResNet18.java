@@ -118,6 +118,38 @@ final class FrozenResNet18 {
     return block.getChildren().values();
   }
 
+  /**
+   * A convolution (no bias) with the BatchNorm after it folded in: weights (out × in × k × k,
+   * PyTorch's order) scaled by s = γ/√(σ² + ε) per output channel, bias β − μ·s.
+   */
+  record Folded(float[] weights, float[] bias, int out, int in, int k) {}
+
+  static Folded fold(Block conv, Block batchNorm) {
+    NDArray w = conv.getParameters().get("weight").getArray();
+    var bn = batchNorm.getParameters();
+    NDArray gamma = bn.get("gamma").getArray();
+    NDArray beta = bn.get("beta").getArray();
+    NDArray mean = bn.get("runningMean").getArray();
+    NDArray var = bn.get("runningVar").getArray();
+    float[] scale = gamma.div(var.add(ResNet18.BN_EPSILON).sqrt()).toFloatArray();
+    float[] shift = beta.toFloatArray();
+    float[] mu = mean.toFloatArray();
+    long[] shape = w.getShape().getShape();
+    int out = (int) shape[0];
+    int in = (int) shape[1];
+    int k = (int) shape[2];
+    float[] weights = w.toFloatArray();
+    int perFilter = in * k * k;
+    float[] bias = new float[out];
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < perFilter; i++) {
+        weights[o * perFilter + i] *= scale[o];
+      }
+      bias[o] = shift[o] - mu[o] * scale[o];
+    }
+    return new Folded(weights, bias, out, in, k);
+  }
+
   /** Walks the layout, tracking the map size each layer sees. */
   private static final class Builder {
     private final NDManager manager;
@@ -160,28 +192,13 @@ final class FrozenResNet18 {
 
     /** Convolution (no bias) followed by BatchNorm, folded; dense when the map is tiny. */
     Layer conv(Block conv, Block batchNorm, int stride, int padding) {
-      NDArray w = conv.getParameters().get("weight").getArray();
-      var bn = batchNorm.getParameters();
-      NDArray gamma = bn.get("gamma").getArray();
-      NDArray beta = bn.get("beta").getArray();
-      NDArray mean = bn.get("runningMean").getArray();
-      NDArray var = bn.get("runningVar").getArray();
-      float[] scale = gamma.div(var.add(ResNet18.BN_EPSILON).sqrt()).toFloatArray();
-      float[] shift = beta.toFloatArray();
-      float[] mu = mean.toFloatArray();
-      long[] shape = w.getShape().getShape();
-      int out = (int) shape[0];
-      int in = (int) shape[1];
-      int k = (int) shape[2];
-      float[] weights = w.toFloatArray();
-      int perFilter = in * k * k;
-      float[] bias = new float[out];
-      for (int o = 0; o < out; o++) {
-        for (int i = 0; i < perFilter; i++) {
-          weights[o * perFilter + i] *= scale[o];
-        }
-        bias[o] = shift[o] - mu[o] * scale[o];
-      }
+      Folded f = fold(conv, batchNorm);
+      int out = f.out();
+      int in = f.in();
+      int k = f.k();
+      float[] weights = f.weights();
+      float[] bias = f.bias();
+      Shape shape = new Shape(out, in, k, k);
       long inH = height;
       long inW = width;
       height = (inH + 2L * padding - k) / stride + 1;
@@ -189,7 +206,7 @@ final class FrozenResNet18 {
       if (inH * inW < (long) k * k) {
         return dense(weights, bias, out, in, k, stride, padding, (int) inH, (int) inW);
       }
-      NDArray weight = manager.create(weights, new Shape(shape));
+      NDArray weight = manager.create(weights, shape);
       NDArray b = manager.create(bias);
       Shape strides = new Shape(stride, stride);
       Shape pads = new Shape(padding, padding);

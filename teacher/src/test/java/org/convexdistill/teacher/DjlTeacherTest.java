@@ -89,21 +89,84 @@ class DjlTeacherTest {
         }
         p.getArray().set(java.nio.FloatBuffer.wrap(v));
       }
-      t.freeze();
-      float[][] frozen = passes(t);
+      // Both inference copies: the plain-Java kernel (VectorResNet18) and PyTorch's convolutions.
+      float[][] java = passesWithKernel(t, "java");
+      float[][] torch = passesWithKernel(t, "pytorch");
       t.thaw();
       float[][] layers = passes(t);
-      for (int p = 0; p < frozen.length; p++) {
-        float scale = 0;
-        for (float v : layers[p]) {
-          scale = Math.max(scale, Math.abs(v));
+      for (float[][] frozen : new float[][][] {java, torch}) {
+        for (int p = 0; p < frozen.length; p++) {
+          float scale = 0;
+          for (float v : layers[p]) {
+            scale = Math.max(scale, Math.abs(v));
+          }
+          assertThat(scale).as("pass %d is not trivial", p).isGreaterThan(0.1f);
+          for (int i = 0; i < frozen[p].length; i++) {
+            assertThat(frozen[p][i])
+                .as("%s pass %d value %d", frozen == java ? "java" : "pytorch", p, i)
+                .isCloseTo(layers[p][i], org.assertj.core.api.Assertions.within(1e-4f * scale));
+          }
         }
-        assertThat(scale).as("pass %d is not trivial", p).isGreaterThan(0.1f);
-        for (int i = 0; i < frozen[p].length; i++) {
-          assertThat(frozen[p][i])
-              .as("pass %d value %d", p, i)
-              .isCloseTo(layers[p][i], org.assertj.core.api.Assertions.within(1e-4f * scale));
+      }
+    }
+  }
+
+  @Test
+  void thePlainJavaKernelMatchesPyTorchForBatchesOfOneToFive() {
+    // Few images leave the 2×2 and 1×1 maps' position-major layers a remainder of 1-3 rows.
+    try (DjlTeacher t = DjlTeacher.create(10, 5, 16)) {
+      for (int n = 1; n <= 5; n++) {
+        int count = n;
+        float[][] java = withKernel(t, "java", () -> blockThreeAndLogits(t, count));
+        float[][] torch = withKernel(t, "pytorch", () -> blockThreeAndLogits(t, count));
+        for (int p = 0; p < java.length; p++) {
+          float scale = 0;
+          for (float v : torch[p]) {
+            scale = Math.max(scale, Math.abs(v));
+          }
+          for (int i = 0; i < java[p].length; i++) {
+            assertThat(java[p][i])
+                .as("batch of %d, pass %d value %d", n, p, i)
+                .isCloseTo(torch[p][i], org.assertj.core.api.Assertions.within(1e-4f * scale));
+          }
         }
+      }
+    }
+  }
+
+  private static float[][] blockThreeAndLogits(DjlTeacher t, int n) {
+    float[] z = t.prefix(3, images, n);
+    return new float[][] {z, t.block(3, z, n), t.logits(images, n)};
+  }
+
+  @Test
+  void theseTestsRunThePlainJavaKernel() {
+    // The build passes --add-modules jdk.incubator.vector to the test JVM, as the launcher does;
+    // without it every pass would quietly fall back to PyTorch and the kernel would go untested.
+    assertThat(VectorResNet18.available()).isTrue();
+    assertThat(DjlTeacher.javaKernel()).isTrue();
+  }
+
+  /**
+   * {@link #passes} on an inference copy built with the given {@link DjlTeacher#KERNEL_PROPERTY}.
+   */
+  private static float[][] passesWithKernel(DjlTeacher t, String kernel) {
+    return withKernel(t, kernel, () -> passes(t));
+  }
+
+  private static <T> T withKernel(
+      DjlTeacher t, String kernel, java.util.function.Supplier<T> work) {
+    String before = System.getProperty(DjlTeacher.KERNEL_PROPERTY);
+    System.setProperty(DjlTeacher.KERNEL_PROPERTY, kernel);
+    try {
+      t.freeze();
+      assertThat(DjlTeacher.javaKernel()).isEqualTo(kernel.equals("java"));
+      return work.get();
+    } finally {
+      if (before == null) {
+        System.clearProperty(DjlTeacher.KERNEL_PROPERTY);
+      } else {
+        System.setProperty(DjlTeacher.KERNEL_PROPERTY, before);
       }
     }
   }

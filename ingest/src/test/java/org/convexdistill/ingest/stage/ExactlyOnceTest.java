@@ -95,6 +95,8 @@ class ExactlyOnceTest {
     return new ProcessBuilder(
             java,
             "-Xmx1g",
+            "--add-modules",
+            "jdk.incubator.vector",
             "-Dai.djl.offline=true",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             "-cp",
