@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
@@ -165,8 +165,8 @@ class InferenceTopologyTest {
   private static final class FaultyTeacher implements Teacher {
     final AtomicReference<String> fault = new AtomicReference<>("none");
 
-    /** Batches wait here before the block runs (count it down to let them through). */
-    volatile CountDownLatch gate = new CountDownLatch(0);
+    /** Each batch takes a permit here before the block runs (release permits to let them on). */
+    volatile Semaphore gate = new Semaphore(Integer.MAX_VALUE);
 
     /** Threads the block ran on. */
     final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -175,7 +175,7 @@ class InferenceTopologyTest {
     public float[] block(int k, float[] z, int n) {
       threads.add(Thread.currentThread().getName());
       try {
-        if (!gate.await(60, TimeUnit.SECONDS)) {
+        if (!gate.tryAcquire(60, TimeUnit.SECONDS)) {
           throw new IllegalStateException("the test never opened the gate");
         }
       } catch (InterruptedException e) {
@@ -295,7 +295,7 @@ class InferenceTopologyTest {
   @Test
   void theTeacherRunsOnItsOwnThreadWhileTheStreamThreadBuffersTheNextBatch() throws Exception {
     FaultyTeacher held = new FaultyTeacher();
-    held.gate = new CountDownLatch(1);
+    held.gate = new Semaphore(0);
     try (TeacherWorker worker = TeacherWorker.ownThread();
         TopologyTestDriver d = driver(2, held, worker)) {
       TestInputTopic<String, byte[]> in =
@@ -310,10 +310,13 @@ class InferenceTopologyTest {
         in.pipeInput(new TestRecord<>(k, raw, type(ImagePayload.RAW)));
       }
       assertThat(out.isEmpty()).isTrue();
-      held.gate.countDown();
+      // Batch 1 goes on; the next batch ("c") waits for the test, so whether it is emitted below
+      // does not depend on how fast the teacher is.
+      held.gate.release(1);
       // The driver's clock: past the max wait the processor waits for the running batch.
       d.advanceWallClockTime(Duration.ofMillis(150));
       assertThat(out.readRecordsToList()).extracting(TestRecord::key).containsExactly("a", "b");
+      held.gate.release(2);
       in.pipeInput(new TestRecord<>("d", raw, type(ImagePayload.RAW)));
       d.advanceWallClockTime(Duration.ofMillis(150)); // "d" is due: it goes to the teacher
       d.advanceWallClockTime(Duration.ofMillis(150)); // and is overdue: waited for
