@@ -59,18 +59,22 @@ final class ConvKernel {
       throw new IllegalArgumentException(
           outChannels + " output channels: must be a multiple of " + BLOCK);
     }
-    int row = 0;
-    for (; row + 4 <= rows; row += 4) {
-      int base = row * taps;
-      for (int t = 0; t < taps; t++) {
-        int i0 = offsets[base + t];
-        int i1 = offsets[base + taps + t];
-        int i2 = offsets[base + 2 * taps + t];
-        int i3 = offsets[base + 3 * taps + t];
-        if (i0 == absent && i1 == absent && i2 == absent && i3 == absent) {
-          continue;
-        }
-        for (int o = 0; o < outChannels; o += BLOCK) {
+    int groups = rows / 4;
+    // Tap, then output block, then rows: one tap's weights for one output block (channels × 4
+    // vectors, 64-128 KB at 256-512 channels) stay in cache while every group of four rows passes
+    // over them, instead of being fetched again per group from the 2-4 MB of a 2×2 or 1×1 layer.
+    // (Measured against rows outermost, batches of 16 and 32: within this machine's noise.)
+    for (int t = 0; t < taps; t++) {
+      for (int o = 0; o < outChannels; o += BLOCK) {
+        for (int g = 0; g < groups; g++) {
+          int base = 4 * g * taps;
+          int i0 = offsets[base + t];
+          int i1 = offsets[base + taps + t];
+          int i2 = offsets[base + 2 * taps + t];
+          int i3 = offsets[base + 3 * taps + t];
+          if (i0 == absent && i1 == absent && i2 == absent && i3 == absent) {
+            continue;
+          }
           fourRows(
               in,
               i0,
@@ -82,10 +86,11 @@ final class ConvKernel {
               tapWeights[t] + o,
               outChannels,
               out,
-              outStart + row * outChannels + o);
+              outStart + 4 * g * outChannels + o);
         }
       }
     }
+    int row = 4 * groups;
     if (row < rows) {
       tail(
           in,

@@ -292,11 +292,20 @@ final class VectorResNet18 {
         for (int p = 0; p < positions; p++) {
           int r = y.row(b, p);
           offsets[r] = r * width;
-          for (int t = 0; t < taps; t++) {
-            int q = source(p / outW, p % outW, t);
-            if (q >= 0) {
-              int from = x.row(b, q) * in;
-              int to = r * width + t * in;
+          int oy = p / outW;
+          int ox = p % outW;
+          for (int ky = 0; ky < k; ky++) {
+            int iy = oy * stride - pad + ky;
+            if (iy < 0 || iy >= inH) {
+              continue; // outside the map: the patch keeps zeros
+            }
+            for (int kx = 0; kx < k; kx++) {
+              int ix = ox * stride - pad + kx;
+              if (ix < 0 || ix >= inW) {
+                continue;
+              }
+              int from = x.row(b, iy * inW + ix) * in;
+              int to = r * width + (ky * k + kx) * in;
               for (int c = 0; c < in; c++) {
                 cols[to + c] = x.data[from + c];
               }
