@@ -146,13 +146,15 @@ public final class IngestBenchmark {
       // Steady state: from the first committed activation to the last (start-up excluded).
       double stage = (n - batch) / stageSeconds;
       out.printf(
-          "images %d, batch %d, block %d, %d partitions, %d stream threads, %s PyTorch threads%n",
+          "images %d, batch %d, block %d, %d partitions, %d stream threads, %s PyTorch threads,"
+              + " teacher convolutions: %s%n",
           n,
           batch,
           block,
           partitions,
           streamThreads,
-          torchThreads > 0 ? String.valueOf(torchThreads) : "default");
+          torchThreads > 0 ? String.valueOf(torchThreads) : "default",
+          DjlTeacher.javaKernel() ? "Java" : "PyTorch");
       out.printf("raw teacher (prefix + block):   %8.1f images/s%n", raw);
       out.printf(
           "inference stage (steady state): %8.1f images/s (first output after %.1f s)%n",

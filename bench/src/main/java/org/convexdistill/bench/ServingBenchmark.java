@@ -213,10 +213,20 @@ public final class ServingBenchmark {
     int threads = Math.max(1, Math.min(2, clients));
     int cores = Runtime.getRuntime().availableProcessors();
     int torchThreads = ServingConfig.torchThreadsFor(batchWorkers);
+    // With the Java kernel a worker's pass runs on the worker's own thread: PyTorch threads
+    // then only size the few engine calls left, so the line says which kernel ran.
     out.printf(
         "wrk: %d connections on %d threads, %d s per phase, PNG bodies (%d test images);"
-            + " serving: %d batch workers x %d PyTorch threads, batches of <= 16 within 2 ms%n",
-        clients, threads, wrkSeconds, Math.min(1000, images.count()), batchWorkers, torchThreads);
+            + " serving: %d batch workers, teacher convolutions: %s, batches of <= 16 within 2"
+            + " ms%n",
+        clients,
+        threads,
+        wrkSeconds,
+        Math.min(1000, images.count()),
+        batchWorkers,
+        DjlTeacher.javaKernel()
+            ? "Java (one thread per worker)"
+            : "PyTorch (" + torchThreads + " threads per worker)");
     out.printf(
         "%-44s %9s %9s %9s %9s %9s %7s %7s %7s %6s%n",
         "phase", "req/s", "p50 ms", "p99 ms", "max ms", "swaps", "failed", "batch", "ms/img",
@@ -262,7 +272,9 @@ public final class ServingBenchmark {
           wrk.run(u, clients, threads, Math.min(5, wrkSeconds));
           oneWorker =
               wrkPhase(
-                  "hybrid, 1 worker x " + cores + " PyTorch threads",
+                  DjlTeacher.javaKernel()
+                      ? "hybrid, 1 worker"
+                      : "hybrid, 1 worker x " + cores + " PyTorch threads",
                   wrk,
                   u,
                   threads,
