@@ -47,14 +47,23 @@ public final class DjlTeacher implements Teacher {
   private final TensorShape[] shapes;
   private final int batchSize;
 
-  /** The inference copy; null while training (then passes run the blocks themselves). */
-  private volatile FrozenResNet18 frozen;
-
   /**
-   * The same copy in plain Java ({@link VectorResNet18}), which runs the stem and stages when the
-   * JVM has the Vector API and {@value #KERNEL_PROPERTY} is not {@code pytorch}; null otherwise.
+   * An inference copy: the plain-Java head and one copy of the stem and stages, in plain Java
+   * ({@link VectorResNet18}, when {@link #javaKernel}) or on PyTorch's convolutions ({@link
+   * FrozenResNet18}); the other is null.
    */
-  private volatile VectorResNet18 vector;
+  private record Frozen(FrozenHead head, VectorResNet18 java, FrozenResNet18 torch) {
+    static Frozen of(List<Block> parts, NDManager arrays) {
+      boolean java = javaKernel();
+      return new Frozen(
+          FrozenHead.of(parts),
+          java ? VectorResNet18.of(parts, Preprocessing.SIDE) : null,
+          java ? null : FrozenResNet18.of(parts, Preprocessing.SIDE, arrays));
+    }
+  }
+
+  /** The inference copy; null while training (then passes run the blocks themselves). */
+  private volatile Frozen frozen;
 
   private NDManager frozenArrays;
 
@@ -82,8 +91,7 @@ public final class DjlTeacher implements Teacher {
   synchronized void freeze() {
     thaw();
     frozenArrays = model.getNDManager().newSubManager();
-    frozen = FrozenResNet18.of(parts, Preprocessing.SIDE, frozenArrays);
-    vector = javaKernel() ? VectorResNet18.of(parts, Preprocessing.SIDE) : null;
+    frozen = Frozen.of(parts, frozenArrays);
   }
 
   /** Whether inference runs on {@link VectorResNet18}; see {@link #KERNEL_PROPERTY}. */
@@ -95,7 +103,6 @@ public final class DjlTeacher implements Teacher {
   /** Drops the inference copy before the parameters change (training). */
   synchronized void thaw() {
     frozen = null;
-    vector = null;
     if (frozenArrays != null) {
       frozenArrays.close();
       frozenArrays = null;
@@ -270,33 +277,26 @@ public final class DjlTeacher implements Teacher {
               + " need "
               + (long) n * inSize);
     }
-    return runOn(frozen, vector, from, to, input, n, in, outSize);
+    return runOn(frozen, from, to, input, n, in, outSize);
   }
 
   private float[] runOn(
-      FrozenResNet18 network,
-      VectorResNet18 vector,
-      int from,
-      int to,
-      float[] input,
-      int n,
-      TensorShape in,
-      int outSize) {
+      Frozen copy, int from, int to, float[] input, int n, TensorShape in, int outSize) {
     int inSize = in.size();
-    if (network != null && to == HEAD + 1) {
+    if (copy != null && to == HEAD + 1) {
       // Every pass that ends in the head ends in the same plain-Java head, so a split pass
       // (prefix, block, suffix) gives the full pass's logits bit for bit.
       TensorShape maps = shapes[HEAD];
-      float[] y =
-          from == HEAD ? input : runOn(network, vector, from, HEAD, input, n, in, maps.size());
-      return network.head(y, n, maps.channels(), maps.height() * maps.width());
+      float[] y = from == HEAD ? input : runOn(copy, from, HEAD, input, n, in, maps.size());
+      return copy.head().apply(y, n, maps.channels(), maps.height() * maps.width());
     }
     float[] out = new float[n * outSize];
     for (int start = 0; start < n; start += batchSize) {
       int b = Math.min(batchSize, n - start);
-      if (network != null && vector != null) {
+      if (copy != null && copy.java() != null) {
         float[] y =
-            vector.run(from, to, input, start * inSize, b, in.channels(), in.height(), in.width());
+            copy.java()
+                .run(from, to, input, start * inSize, b, in.channels(), in.height(), in.width());
         System.arraycopy(y, 0, out, start * outSize, b * outSize);
         continue;
       }
@@ -306,8 +306,8 @@ public final class DjlTeacher implements Teacher {
                 Arrays.copyOfRange(input, start * inSize, (start + b) * inSize),
                 new Shape(b, in.channels(), in.height(), in.width()));
         NDArray y;
-        if (network != null) {
-          y = network.run(from, to, x);
+        if (copy != null) {
+          y = copy.torch().run(from, to, x);
         } else {
           NDList list = new NDList(x);
           ParameterStore ps = new ParameterStore(m, false);
@@ -360,8 +360,7 @@ public final class DjlTeacher implements Teacher {
     long ties = keep - above;
     thaw();
     NDManager arrays = model.getNDManager().newSubManager();
-    FrozenResNet18 pruned;
-    VectorResNet18 prunedVector;
+    Frozen pruned;
     long nonZero = 0;
     try {
       for (int i = 0; i < kernels.size(); i++) {
@@ -375,15 +374,14 @@ public final class DjlTeacher implements Teacher {
         }
         kernels.get(i).set(w);
       }
-      pruned = FrozenResNet18.of(parts, Preprocessing.SIDE, arrays);
-      prunedVector = javaKernel() ? VectorResNet18.of(parts, Preprocessing.SIDE) : null;
+      pruned = Frozen.of(parts, arrays);
     } finally {
       for (int i = 0; i < kernels.size(); i++) {
         kernels.get(i).set(original[i]);
       }
       freeze();
     }
-    return new PrunedBlock(k, nonZero, total, pruned, prunedVector);
+    return new PrunedBlock(k, nonZero, total, pruned);
   }
 
   /** Convolution kernel weights of block k (what pruning counts; BatchNorm not included). */
@@ -409,27 +407,19 @@ public final class DjlTeacher implements Teacher {
     private final int block;
     private final long nonZeroWeights;
     private final long kernelWeights;
-    private final FrozenResNet18 network;
-    private final VectorResNet18 vector;
+    private final Frozen copy;
 
-    private PrunedBlock(
-        int block,
-        long nonZeroWeights,
-        long kernelWeights,
-        FrozenResNet18 net,
-        VectorResNet18 vector) {
+    private PrunedBlock(int block, long nonZeroWeights, long kernelWeights, Frozen copy) {
       this.block = block;
       this.nonZeroWeights = nonZeroWeights;
       this.kernelWeights = kernelWeights;
-      this.network = net;
-      this.vector = vector;
+      this.copy = copy;
     }
 
     /** The block's output for its inputs z: n × blockOutputShape(k).size(). */
     @Override
     public float[] apply(float[] z, int n) {
-      return runOn(
-          network, vector, block, block + 1, z, n, shapes[block], shapes[block + 1].size());
+      return runOn(copy, block, block + 1, z, n, shapes[block], shapes[block + 1].size());
     }
 
     /** Kernel weights left non-zero (counted in the pruned kernels). */

@@ -32,52 +32,15 @@ final class FrozenResNet18 {
     NDArray apply(NDArray x);
   }
 
-  /** The layers of each top-level part: stem, stage 1..4 (the head is {@link #head}). */
+  /** The layers of each top-level part: stem, stage 1..4 (the head is {@link FrozenHead}). */
   private final List<List<Layer>> parts;
 
-  /** The classifier: weight (classes × channels, row-major) and bias, as plain arrays. */
-  private final float[] headWeight;
-
-  private final float[] headBias;
-
-  private FrozenResNet18(List<List<Layer>> parts, float[] headWeight, float[] headBias) {
+  private FrozenResNet18(List<List<Layer>> parts) {
     this.parts = parts;
-    this.headWeight = headWeight;
-    this.headBias = headBias;
   }
 
   /**
-   * The head alone — global average pool, then the classifier — in plain Java, on n maps of {@code
-   * channels × positions} values. Why: after block 4 the suffix is 5,120 multiply-adds per image,
-   * and a round trip through the engine cost 0.4 ms per batch, more than the student.
-   */
-  float[] head(float[] maps, int n, int channels, int positions) {
-    int classes = headBias.length;
-    float[] logits = new float[n * classes];
-    float[] pooled = new float[channels];
-    for (int i = 0; i < n; i++) {
-      int base = i * channels * positions;
-      for (int ch = 0; ch < channels; ch++) {
-        float sum = 0;
-        for (int q = 0; q < positions; q++) {
-          sum += maps[base + ch * positions + q];
-        }
-        pooled[ch] = sum / positions;
-      }
-      for (int c = 0; c < classes; c++) {
-        float acc = headBias[c];
-        int row = c * channels;
-        for (int ch = 0; ch < channels; ch++) {
-          acc += headWeight[row + ch] * pooled[ch];
-        }
-        logits[i * classes + c] = acc;
-      }
-    }
-    return logits;
-  }
-
-  /**
-   * Runs parts [from, to), to ≤ 5 (the head is {@link #head}), on {@code x} (arrays it creates
+   * Runs parts [from, to), to ≤ 5 (the head is {@link FrozenHead}), on {@code x} (arrays it creates
    * belong to x's manager).
    */
   NDArray run(int from, int to, NDArray x) {
@@ -106,16 +69,38 @@ final class FrozenResNet18 {
       }
       parts.add(stage);
     }
-    Block linear = children(network.get(5)).get(1);
-    parts.add(List.of()); // the head runs in plain Java: head()
-    return new FrozenResNet18(
-        parts,
-        linear.getParameters().get("weight").getArray().toFloatArray(),
-        linear.getParameters().get("bias").getArray().toFloatArray());
+    return new FrozenResNet18(parts);
   }
 
-  private static List<Block> children(Block block) {
+  static List<Block> children(Block block) {
     return block.getChildren().values();
+  }
+
+  /**
+   * The blocks of one ResNet BasicBlock: ParallelBlock(main = conv BN ReLU conv BN, shortcut =
+   * identity | conv1×1 BN), then ReLU. A shortcut with a convolution halves the map: it and the
+   * first convolution have stride 2.
+   */
+  record BasicBlockLayout(
+      Block conv1, Block bn1, Block conv2, Block bn2, Block downConv, Block downBn, int stride) {
+    static BasicBlockLayout of(Block basic) {
+      List<Block> branches = children(children(basic).get(0));
+      List<Block> main = children(branches.get(0));
+      List<Block> shortcut = children(branches.get(1));
+      boolean projects = !shortcut.isEmpty();
+      return new BasicBlockLayout(
+          main.get(0),
+          main.get(1),
+          main.get(3),
+          main.get(4),
+          projects ? shortcut.get(0) : null,
+          projects ? shortcut.get(1) : null,
+          projects ? 2 : 1);
+    }
+
+    boolean projects() {
+      return downConv != null;
+    }
   }
 
   /**
@@ -162,23 +147,20 @@ final class FrozenResNet18 {
       this.width = side;
     }
 
-    /** ParallelBlock(main = conv BN ReLU conv BN, shortcut = identity | conv1×1 BN), then ReLU. */
+    /** A {@link BasicBlockLayout}: main branch, shortcut, then ReLU. */
     Layer basicBlock(Block basic) {
-      List<Block> branches = children(children(basic).get(0));
-      List<Block> main = children(branches.get(0));
-      List<Block> shortcut = children(branches.get(1));
-      int stride = shortcut.isEmpty() ? 1 : 2;
+      BasicBlockLayout l = BasicBlockLayout.of(basic);
       long inHeight = height;
       long inWidth = width;
-      Layer first = conv(main.get(0), main.get(1), stride, 1);
-      Layer second = conv(main.get(3), main.get(4), 1, 1);
+      Layer first = conv(l.conv1(), l.bn1(), l.stride(), 1);
+      Layer second = conv(l.conv2(), l.bn2(), 1, 1);
       Layer down = null;
-      if (!shortcut.isEmpty()) {
+      if (l.projects()) {
         long outHeight = height;
         long outWidth = width;
         height = inHeight;
         width = inWidth;
-        down = conv(shortcut.get(0), shortcut.get(1), stride, 0);
+        down = conv(l.downConv(), l.downBn(), l.stride(), 0);
         height = outHeight;
         width = outWidth;
       }

@@ -82,7 +82,7 @@ final class VectorResNet18 {
   }
 
   private static List<Block> children(Block block) {
-    return block.getChildren().values();
+    return FrozenResNet18.children(block);
   }
 
   /**
@@ -171,23 +171,27 @@ final class VectorResNet18 {
     private final int in;
     private final int out;
     private final int k;
-    private final int stride;
-    private final int pad;
-    private final int inH;
-    private final int inW;
     private final int outH;
     private final int outW;
     private final boolean relu;
-    private final int[] allTaps;
+
+    /** Per output position p and tap t, the input position it reads, or -1 outside the map. */
+    private final int[] sources;
+
+    /** Per tap, where its in × out weight slice starts. */
+    private final int[] tapWeights;
+
+    /** Per output position, the taps inside the map and their weight slices' starts. */
+    private final int[][] validTaps;
+
+    private final int[][] validTapWeights;
+
+    private static final int[] ONE_TAP = {0};
 
     Conv(FrozenResNet18.Folded f, int stride, int pad, int inH, int inW, boolean relu) {
       this.in = f.in();
       this.out = f.out();
       this.k = f.k();
-      this.stride = stride;
-      this.pad = pad;
-      this.inH = inH;
-      this.inW = inW;
       this.outH = (inH + 2 * pad - k) / stride + 1;
       this.outW = (inW + 2 * pad - k) / stride + 1;
       this.relu = relu;
@@ -201,17 +205,34 @@ final class VectorResNet18 {
           }
         }
       }
-      this.allTaps = new int[taps];
+      this.tapWeights = new int[taps];
       for (int t = 0; t < taps; t++) {
-        allTaps[t] = t * in * out;
+        tapWeights[t] = t * in * out;
       }
-    }
-
-    /** Input position of output (oy, ox) at tap t, or -1 outside the map. */
-    private int source(int oy, int ox, int t) {
-      int iy = oy * stride - pad + t / k;
-      int ix = ox * stride - pad + t % k;
-      return iy < 0 || ix < 0 || iy >= inH || ix >= inW ? -1 : iy * inW + ix;
+      // The map geometry is fixed per layer: where each tap reads is worked out once here, not
+      // for every image of every pass.
+      int positions = outH * outW;
+      this.sources = new int[positions * taps];
+      this.validTaps = new int[positions][];
+      this.validTapWeights = new int[positions][];
+      for (int p = 0; p < positions; p++) {
+        int valid = 0;
+        for (int t = 0; t < taps; t++) {
+          int iy = (p / outW) * stride - pad + t / k;
+          int ix = (p % outW) * stride - pad + t % k;
+          boolean inside = iy >= 0 && ix >= 0 && iy < inH && ix < inW;
+          sources[p * taps + t] = inside ? iy * inW + ix : -1;
+          valid += inside ? 1 : 0;
+        }
+        validTaps[p] = new int[valid];
+        validTapWeights[p] = new int[valid];
+        for (int t = 0, v = 0; t < taps; t++) {
+          if (sources[p * taps + t] >= 0) {
+            validTaps[p][v] = t;
+            validTapWeights[p][v++] = tapWeights[t];
+          }
+        }
+      }
     }
 
     @Override
@@ -232,31 +253,21 @@ final class VectorResNet18 {
           for (int p = 0; p < positions; p++) {
             int base = y.row(b, p) * taps;
             for (int t = 0; t < taps; t++) {
-              int q = source(p / outW, p % outW, t);
+              int q = sources[p * taps + t];
               offsets[base + t] = q < 0 ? x.zeros() : x.row(b, q) * in;
             }
           }
         }
         ConvKernel.accumulate(
-            x.data, offsets, x.zeros(), rows, taps, in, weights, allTaps, out, y.data, 0);
+            x.data, offsets, x.zeros(), rows, taps, in, weights, tapWeights, out, y.data, 0);
       } else {
         // One pass per output position over the images, with that position's own taps only.
-        int[] tapWeights = new int[taps];
         int[] offsets = new int[n * taps];
         for (int p = 0; p < positions; p++) {
-          int valid = 0;
-          for (int t = 0; t < taps; t++) {
-            if (source(p / outW, p % outW, t) >= 0) {
-              tapWeights[valid++] = t * in * out;
-            }
-          }
+          int[] valid = validTaps[p];
           for (int b = 0; b < n; b++) {
-            int v = 0;
-            for (int t = 0; t < taps; t++) {
-              int q = source(p / outW, p % outW, t);
-              if (q >= 0) {
-                offsets[b * valid + v++] = x.row(b, q) * in;
-              }
+            for (int v = 0; v < valid.length; v++) {
+              offsets[b * valid.length + v] = x.row(b, sources[p * taps + valid[v]]) * in;
             }
           }
           ConvKernel.accumulate(
@@ -264,10 +275,10 @@ final class VectorResNet18 {
               offsets,
               -1,
               n,
-              valid,
+              valid.length,
               in,
               weights,
-              tapWeights,
+              validTapWeights[p],
               out,
               y.data,
               y.row(0, p) * out);
@@ -292,29 +303,20 @@ final class VectorResNet18 {
         for (int p = 0; p < positions; p++) {
           int r = y.row(b, p);
           offsets[r] = r * width;
-          int oy = p / outW;
-          int ox = p % outW;
-          for (int ky = 0; ky < k; ky++) {
-            int iy = oy * stride - pad + ky;
-            if (iy < 0 || iy >= inH) {
+          for (int t = 0; t < taps; t++) {
+            int q = sources[p * taps + t];
+            if (q < 0) {
               continue; // outside the map: the patch keeps zeros
             }
-            for (int kx = 0; kx < k; kx++) {
-              int ix = ox * stride - pad + kx;
-              if (ix < 0 || ix >= inW) {
-                continue;
-              }
-              int from = x.row(b, iy * inW + ix) * in;
-              int to = r * width + (ky * k + kx) * in;
-              for (int c = 0; c < in; c++) {
-                cols[to + c] = x.data[from + c];
-              }
+            int from = x.row(b, q) * in;
+            int to = r * width + t * in;
+            for (int c = 0; c < in; c++) {
+              cols[to + c] = x.data[from + c];
             }
           }
         }
       }
-      ConvKernel.accumulate(
-          cols, offsets, -1, rows, 1, width, weights, new int[] {0}, out, y.data, 0);
+      ConvKernel.accumulate(cols, offsets, -1, rows, 1, width, weights, ONE_TAP, out, y.data, 0);
     }
   }
 
@@ -335,23 +337,20 @@ final class VectorResNet18 {
       return c;
     }
 
-    /** ParallelBlock(main = conv BN ReLU conv BN, shortcut = identity | conv1×1 BN), then ReLU. */
+    /** A {@link FrozenResNet18.BasicBlockLayout}: main branch, shortcut, then ReLU. */
     Layer basicBlock(Block basic) {
-      List<Block> branches = children(children(basic).get(0));
-      List<Block> main = children(branches.get(0));
-      List<Block> shortcut = children(branches.get(1));
-      int stride = shortcut.isEmpty() ? 1 : 2;
+      FrozenResNet18.BasicBlockLayout l = FrozenResNet18.BasicBlockLayout.of(basic);
       int inHeight = height;
       int inWidth = width;
-      Conv first = conv(main.get(0), main.get(1), stride, 1, true);
-      Conv second = conv(main.get(3), main.get(4), 1, 1, false);
+      Conv first = conv(l.conv1(), l.bn1(), l.stride(), 1, true);
+      Conv second = conv(l.conv2(), l.bn2(), 1, 1, false);
       Conv down = null;
-      if (!shortcut.isEmpty()) {
+      if (l.projects()) {
         int outHeight = height;
         int outWidth = width;
         height = inHeight;
         width = inWidth;
-        down = conv(shortcut.get(0), shortcut.get(1), stride, 0, false);
+        down = conv(l.downConv(), l.downBn(), l.stride(), 0, false);
         height = outHeight;
         width = outWidth;
       }
