@@ -12,18 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.convexdistill.app.DataLocation;
 import org.convexdistill.app.LocalStack;
 import org.convexdistill.app.TeacherProvider;
-import org.convexdistill.app.TopicSetup;
-import org.convexdistill.broker.EmbeddedKafka;
 import org.convexdistill.core.data.FashionMnist;
 import org.convexdistill.core.data.Images;
 import org.convexdistill.core.stream.OffsetRange;
@@ -35,7 +28,6 @@ import org.convexdistill.learner.stream.ActivationWindow;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.Refitter;
 import org.convexdistill.runtime.kafka.KafkaConnection;
-import org.convexdistill.runtime.topics.Topics;
 import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
 import org.convexdistill.serving.ServingMetrics;
@@ -44,11 +36,11 @@ import org.convexdistill.teacher.DjlTeacher;
 
 /**
  * HTTP latency of the full teacher vs the hybrid (prefix + student + suffix) at batch 1, with
- * dynamic batching, and during a burst of student swaps; all in one process on an embedded broker,
- * closed-loop clients on loopback.
+ * dynamic batching, and during a burst of student swaps; serving in this process, the broker and
+ * the release publisher in a child one ({@link ReleaseSidecar}), load on loopback.
  */
 public final class ServingBenchmark {
-  private static final String MODEL = "bench-block4";
+  static final String MODEL = "bench-block4";
 
   /** The benchmark's settings (the {@code distill bench} flags). */
   public record Settings(
@@ -59,7 +51,8 @@ public final class ServingBenchmark {
       Path data,
       long swapIntervalMs,
       int wrkSeconds,
-      int batchWorkers) {}
+      int batchWorkers,
+      int brokerNice) {}
 
   private final Path teacherDir;
   private final Path studentFile;
@@ -69,6 +62,7 @@ public final class ServingBenchmark {
   private final long swapIntervalMs;
   private final int wrkSeconds; // 0: in-process Java clients; else wrk phases of this length
   private final int batchWorkers;
+  private final int brokerNice;
 
   private ServingBenchmark(Settings s) {
     this.teacherDir = s.teacherDir();
@@ -79,6 +73,7 @@ public final class ServingBenchmark {
     this.swapIntervalMs = s.swapIntervalMs();
     this.wrkSeconds = s.wrkSeconds();
     this.batchWorkers = s.batchWorkers();
+    this.brokerNice = s.brokerNice();
   }
 
   /** Runs the benchmark, printing its table on {@code out}. */
@@ -95,27 +90,29 @@ public final class ServingBenchmark {
     }
     try (DjlTeacher teacher =
             DjlTeacher.load(teacherDir, FashionMnist.CLASSES.length, TeacherProvider.BATCH);
-        EmbeddedKafka kafka = EmbeddedKafka.start();
-        KafkaProducer<String, byte[]> producer =
-            new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers(), "max.request.size", 64 << 20),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
+        ReleaseSidecar sidecar = ReleaseSidecar.start(brokerNice)) {
       StudentBlock student =
           studentFile != null ? StudentFormat.read(studentFile) : fit(teacher, images, out);
       out.printf(
           "student: %d hidden units, %,d parameters (teacher block 4: %,d)%n",
           student.hiddenUnits(), student.parameterCount(), teacher.blockParameters(4));
-      TopicSetup.ensure(kafka.bootstrapServers(), 1);
+      out.printf(
+          "broker and release publisher: a child JVM at niceness %d (%s)%n",
+          brokerNice,
+          brokerNice > 0 ? "off serving's share of the cores" : "competing with serving");
+      // Encoded once, up front, with the version patched per send: the learner encodes in its
+      // own process, so a swap should cost serving only what serving does.
+      sidecar.load(release(student, 2), VERSION_AT);
+      String bootstrap = sidecar.bootstrapServers();
       if (wrkSeconds > 0) {
-        runWrk(kafka, teacher, producer, student, images, out);
+        runWrk(bootstrap, teacher, sidecar, images, out);
         return;
       }
       ServingConfig single = new ServingConfig(0, 1, Duration.ZERO, 1024, 1 << 20, 32, 10);
       ServingConfig batched = new ServingConfig(0, 16, Duration.ofMillis(2), 1024, 1 << 20, 32, 10);
       out.printf(
           "%-44s %9s %9s %9s %9s %7s%n", "phase", "req/s", "p50 ms", "p99 ms", "max ms", "failed");
-      try (ServingNode one = node(kafka, teacher, single)) {
+      try (ServingNode one = node(bootstrap, teacher, single)) {
         Phase t1 = run("teacher, batch 1, 1 client", one.port(), images, 1, requests, null);
         Phase tn =
             run(
@@ -125,7 +122,7 @@ public final class ServingBenchmark {
                 clients,
                 requests,
                 null);
-        publish(producer, student, 1);
+        sidecar.publish(1);
         await(one, 1);
         Phase h1 = run("hybrid, batch 1, 1 client", one.port(), images, 1, requests, null);
         Phase hn =
@@ -143,7 +140,7 @@ public final class ServingBenchmark {
             "hybrid / teacher at batch 1, %d clients: p50 %.2f, p99 %.2f%n",
             clients, hn.p50 / tn.p50, hn.p99 / tn.p99);
       }
-      try (ServingNode node = node(kafka, teacher, batched)) {
+      try (ServingNode node = node(bootstrap, teacher, batched)) {
         await(node, 1);
         Phase steady =
             run(
@@ -153,7 +150,7 @@ public final class ServingBenchmark {
                 clients,
                 requests,
                 null);
-        Runnable swap = swapper(producer, student);
+        Runnable swap = swapper(sidecar);
         Phase burst =
             run(
                 "same, new version every " + swapIntervalMs + " ms (swap burst)",
@@ -169,27 +166,17 @@ public final class ServingBenchmark {
     }
   }
 
-  /**
-   * Publishes versions 2, 3, ... of {@code student}, one per call. Encoded once, up front, with the
-   * version patched per send: in production the learner encodes in its own process, so a swap
-   * should cost this JVM only what serving does (fetch, decode, check, swap), and no pile of
-   * pre-encoded copies should burden its GC.
-   */
-  private static Runnable swapper(KafkaProducer<String, byte[]> producer, StudentBlock student) {
-    byte[] template = release(student, 2);
-    int versionAt = 8 + 2 + MODEL.length() + 2 + "bench".length() + 4;
-    AtomicLong next = new AtomicLong();
+  /** Where a release's version field sits: after its magic, format, model id and teacher id. */
+  private static final int VERSION_AT = 8 + 2 + MODEL.length() + 2 + "bench".length() + 4;
+
+  /** Publishes versions 2, 3, ... of the loaded release, one per call, each acknowledged. */
+  private static Runnable swapper(ReleaseSidecar sidecar) {
+    AtomicLong next = new AtomicLong(2);
     return () -> {
-      long v = 2 + next.getAndIncrement();
-      byte[] bytes = template.clone();
-      java.nio.ByteBuffer.wrap(bytes)
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .putLong(versionAt, v)
-          .putLong(versionAt + 8, v - 1);
       try {
-        producer.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, bytes)).get();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
+        sidecar.publish(next.getAndIncrement());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     };
   }
@@ -200,12 +187,7 @@ public final class ServingBenchmark {
    * swap ratios divide by their mean, so drift over the run does not pass for a swap's cost).
    */
   private void runWrk(
-      EmbeddedKafka kafka,
-      DjlTeacher teacher,
-      KafkaProducer<String, byte[]> producer,
-      StudentBlock student,
-      Images images,
-      PrintStream out)
+      String bootstrap, DjlTeacher teacher, ReleaseSidecar sidecar, Images images, PrintStream out)
       throws Exception {
     ServingConfig batched =
         new ServingConfig(0, 16, Duration.ofMillis(2), 1024, 1 << 20, 32, 10)
@@ -235,17 +217,17 @@ public final class ServingBenchmark {
         "(batch: mean images per pass; ms/img: pass time per image; busy: pass time / wall time,"
             + " summed over workers)");
     try (WrkLoad wrk = WrkLoad.prepare(images, 1000);
-        ServingNode node = node(kafka, teacher, batched)) {
+        ServingNode node = node(bootstrap, teacher, batched)) {
       String url = "http://127.0.0.1:" + node.port() + "/v1/predict";
       wrk.run(url, clients, threads, Math.min(10, wrkSeconds)); // warm-up: JIT, first batches
       WrkLoad.Result teacherOnly =
           wrkPhase("teacher only, dynamic batching", wrk, url, threads, node, null, 0, out);
-      publish(producer, student, 1);
+      sidecar.publish(1);
       await(node, 1);
       wrk.run(url, clients, threads, Math.min(10, wrkSeconds));
       WrkLoad.Result before =
           wrkPhase("hybrid, dynamic batching", wrk, url, threads, node, null, 0, out);
-      Runnable swap = swapper(producer, student);
+      Runnable swap = swapper(sidecar);
       WrkLoad.Result perSecond =
           wrkPhase("hybrid, a new version every 1000 ms", wrk, url, threads, node, swap, 1000, out);
       WrkLoad.Result burst =
@@ -266,7 +248,7 @@ public final class ServingBenchmark {
         // A node with one worker using every core (the first one idles): what the workers buy,
         // measured in the same run.
         DjlTeacher.setIntraOpThreads(cores);
-        try (ServingNode single = node(kafka, teacher, batched.withBatchWorkers(1))) {
+        try (ServingNode single = node(bootstrap, teacher, batched.withBatchWorkers(1))) {
           await(single, node.registry().current().version());
           String u = "http://127.0.0.1:" + single.port() + "/v1/predict";
           wrk.run(u, clients, threads, Math.min(5, wrkSeconds));
@@ -364,9 +346,9 @@ public final class ServingBenchmark {
     return t;
   }
 
-  private static ServingNode node(EmbeddedKafka kafka, DjlTeacher teacher, ServingConfig c) {
+  private static ServingNode node(String bootstrap, DjlTeacher teacher, ServingConfig c) {
     return ServingNode.start(
-        KafkaConnection.of(kafka.bootstrapServers()),
+        KafkaConnection.of(bootstrap),
         teacher,
         4,
         MODEL,
@@ -401,11 +383,6 @@ public final class ServingBenchmark {
             .build();
     out.println("fitting a student of block 4 on 1,000 test images (quick, for latency only)...");
     return new Refitter(quick, null).fit(w.snapshot(), null, null, null, 0).student();
-  }
-
-  private static void publish(KafkaProducer<String, byte[]> p, StudentBlock s, long version)
-      throws Exception {
-    p.send(new ProducerRecord<>(Topics.STUDENTS, MODEL, release(s, version))).get();
   }
 
   private static byte[] release(StudentBlock s, long version) {

@@ -5,7 +5,10 @@ import java.util.concurrent.Callable;
 import org.convexdistill.bench.ServingBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code distill bench serving}: HTTP latency of the full teacher vs the hybrid (prefix + student +
@@ -65,8 +68,25 @@ final class BenchServingCommand implements Callable<Integer> {
               + " (default: the number of cores, ${DEFAULT-VALUE} here).")
   int batchWorkers = Runtime.getRuntime().availableProcessors();
 
+  @Option(
+      names = "--broker-nice",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Niceness of the child JVM that runs the broker and publishes the releases: it stands"
+              + " in for a broker and a learner on other nodes; 0 = they compete with serving for"
+              + " the cores as equals (default: ${DEFAULT-VALUE}).")
+  int brokerNice;
+
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (brokerNice < 0 || brokerNice > 19) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--broker-nice must be 0 to 19 (a nice increment), got " + brokerNice);
+    }
     ServingBenchmark.run(
         new ServingBenchmark.Settings(
             teacherOptions.model,
@@ -76,7 +96,8 @@ final class BenchServingCommand implements Callable<Integer> {
             data,
             swapIntervalMs,
             wrkSeconds,
-            batchWorkers),
+            batchWorkers,
+            brokerNice),
         System.out);
     return 0;
   }
