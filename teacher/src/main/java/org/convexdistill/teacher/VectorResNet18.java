@@ -55,6 +55,7 @@ final class VectorResNet18 {
    */
   float[] run(
       int from, int to, float[] input, int offset, int n, int channels, int height, int width) {
+    Scratch.get().reset();
     Maps x = Maps.fromNchw(input, offset, n, channels, height, width);
     for (int p = from; p < to; p++) {
       for (Layer layer : parts.get(p)) {
@@ -86,8 +87,54 @@ final class VectorResNet18 {
   }
 
   /**
+   * The calling thread's buffers for the maps and offset tables of one pass, reused by the next
+   * pass on the thread: a pass allocated ~220 KB per image, which was 60–70 % of everything a
+   * serving node allocated under load and set how often its young GC paused every request. Slot k
+   * serves the k-th request of every pass (the same layer each time), grows to the largest batch
+   * seen and stays; {@link #run} resets the cursors. Nothing a pass returns lives here.
+   */
+  private static final class Scratch {
+    private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+
+    private final List<float[]> floats = new ArrayList<>();
+    private final List<int[]> ints = new ArrayList<>();
+    private int nextFloats;
+    private int nextInts;
+
+    static Scratch get() {
+      return OF_THREAD.get();
+    }
+
+    void reset() {
+      nextFloats = 0;
+      nextInts = 0;
+    }
+
+    /** At least {@code size} floats, contents undefined. */
+    float[] floats(int size) {
+      if (nextFloats == floats.size()) {
+        floats.add(new float[size]);
+      } else if (floats.get(nextFloats).length < size) {
+        floats.set(nextFloats, new float[size]);
+      }
+      return floats.get(nextFloats++);
+    }
+
+    /** At least {@code size} ints, contents undefined. */
+    int[] ints(int size) {
+      if (nextInts == ints.size()) {
+        ints.add(new int[size]);
+      } else if (ints.get(nextInts).length < size) {
+        ints.set(nextInts, new int[size]);
+      }
+      return ints.get(nextInts++);
+    }
+  }
+
+  /**
    * A batch of maps, channels last: row (image b, position p) holds {@code channels} values; one
-   * row of zeros follows the last, for padding taps.
+   * row of zeros follows the last, for padding taps. The data is a {@link Scratch} buffer, possibly
+   * longer than that.
    */
   private static final class Maps {
     final float[] data;
@@ -97,13 +144,19 @@ final class VectorResNet18 {
     final int channels;
     final boolean positionMajor;
 
-    Maps(int n, int height, int width, int channels) {
+    /**
+     * Maps whose rows the caller writes in full ({@code zeroed} false) or accumulates into (true);
+     * the row of zeros is zero either way.
+     */
+    Maps(int n, int height, int width, int channels, boolean zeroed) {
       this.n = n;
       this.height = height;
       this.width = width;
       this.channels = channels;
       this.positionMajor = height * width <= TINY;
-      this.data = new float[(n * height * width + 1) * channels];
+      int size = (n * height * width + 1) * channels;
+      this.data = Scratch.get().floats(size);
+      java.util.Arrays.fill(data, zeroed ? 0 : zeros(), size, 0f);
     }
 
     int rows() {
@@ -121,7 +174,7 @@ final class VectorResNet18 {
     }
 
     static Maps fromNchw(float[] src, int offset, int n, int channels, int height, int width) {
-      Maps m = new Maps(n, height, width, channels);
+      Maps m = new Maps(n, height, width, channels, false);
       int positions = height * width;
       for (int b = 0; b < n; b++) {
         for (int c = 0; c < channels; c++) {
@@ -238,7 +291,7 @@ final class VectorResNet18 {
     @Override
     public Maps apply(Maps x) {
       int n = x.n;
-      Maps y = new Maps(n, outH, outW, out);
+      Maps y = new Maps(n, outH, outW, out, false);
       int rows = y.rows();
       for (int r = 0; r < rows; r++) {
         System.arraycopy(bias, 0, y.data, r * out, out);
@@ -248,7 +301,7 @@ final class VectorResNet18 {
       if (in < 8) {
         patches(x, y, taps, positions);
       } else if (!y.positionMajor) {
-        int[] offsets = new int[rows * taps];
+        int[] offsets = Scratch.get().ints(rows * taps);
         for (int b = 0; b < n; b++) {
           for (int p = 0; p < positions; p++) {
             int base = y.row(b, p) * taps;
@@ -262,7 +315,7 @@ final class VectorResNet18 {
             x.data, offsets, x.zeros(), rows, taps, in, weights, tapWeights, out, y.data, 0);
       } else {
         // One pass per output position over the images, with that position's own taps only.
-        int[] offsets = new int[n * taps];
+        int[] offsets = Scratch.get().ints(n * taps);
         for (int p = 0; p < positions; p++) {
           int[] valid = validTaps[p];
           for (int b = 0; b < n; b++) {
@@ -297,8 +350,9 @@ final class VectorResNet18 {
     private void patches(Maps x, Maps y, int taps, int positions) {
       int width = taps * in;
       int rows = y.rows();
-      float[] cols = new float[rows * width];
-      int[] offsets = new int[rows];
+      float[] cols = Scratch.get().floats(rows * width);
+      java.util.Arrays.fill(cols, 0, rows * width, 0f); // taps outside the map read zeros
+      int[] offsets = Scratch.get().ints(rows);
       for (int b = 0; b < x.n; b++) {
         for (int p = 0; p < positions; p++) {
           int r = y.row(b, p);
@@ -375,7 +429,7 @@ final class VectorResNet18 {
       int outW = width;
       return x -> {
         int c = x.channels;
-        Maps y = new Maps(x.n, outH, outW, c);
+        Maps y = new Maps(x.n, outH, outW, c, true); // max with zeros: the input is ≥ 0
         for (int b = 0; b < x.n; b++) {
           for (int oy = 0; oy < outH; oy++) {
             for (int ox = 0; ox < outW; ox++) {

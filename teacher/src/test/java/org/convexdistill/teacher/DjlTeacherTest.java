@@ -184,6 +184,32 @@ class DjlTeacherTest {
   }
 
   @Test
+  void aPassOnBuffersAnotherPassLeftBehindGetsWhatAFreshThreadGets() throws Exception {
+    // Each thread keeps its maps from pass to pass: a small batch after a large one runs on
+    // buffers that still hold the large one's maps, so its padding rows, its pooled maps and the
+    // stem's patches must be zeroed, not trusted to be.
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      float[][] reused =
+          pool.submit(() -> new float[][] {teacher.logits(images, 13), teacher.logits(images, 2)})
+              .get(120, java.util.concurrent.TimeUnit.SECONDS);
+      float[] fresh =
+          java.util.concurrent.Executors.newSingleThreadExecutor()
+              .submit(() -> teacher.logits(images, 2))
+              .get(120, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(reused[1]).containsExactly(fresh);
+      for (int i = 0; i < fresh.length; i++) {
+        assertThat(reused[0][i])
+            .as("logit %d", i)
+            .isCloseTo(fresh[i], org.assertj.core.api.Assertions.within(1e-4f));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void threadsRunningPassesAtOnceGetWhatOneThreadGets() throws Exception {
     // Serving's batch workers share one teacher without a lock.
     float[] alone = teacher.logits(images, N);

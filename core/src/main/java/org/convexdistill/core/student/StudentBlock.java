@@ -1,6 +1,7 @@
 package org.convexdistill.core.student;
 
 import java.util.Arrays;
+import org.convexdistill.core.numeric.Axpy;
 import org.convexdistill.core.numeric.Finite;
 
 /**
@@ -44,9 +45,10 @@ public final class StudentBlock implements Student {
   private final float[] secondLayer;
   private final boolean sharedOutput;
   private final OutputBasis outputBasis;
-  // W1ᵀ for forward, built with the student: building it on the first forward (5 MB for a block-4
-  // student) delayed the first batch after every hot swap, which showed in serving's p99.
-  private final float[][] firstLayerT;
+  // W1ᵀ (d rows of h) for forward, built with the student: building it on the first forward (5 MB
+  // for a block-4 student) delayed the first batch after every hot swap, which showed in serving's
+  // p99. One flat array, not d row arrays: see Axpy.
+  private final float[] firstLayerT;
 
   /**
    * Creates a student; arrays are copied.
@@ -322,9 +324,8 @@ public final class StudentBlock implements Student {
    * {@code a[b][:] += zn[b, i] · W1ᵀ[i][:]}: an inner loop the JIT vectorises, one pass over W1 per
    * tile instead of one per row, and the zeros of a post-ReLU block input skipped, at the cost of
    * computing units behind a closed gate too. The per-row dot products it replaces cannot be
-   * vectorised (a float reduction). Rows are separate arrays on purpose: with both operands at
-   * offset 0 C2 vectorises the loop (6.7 GMAC/s on one core here), with two offsets into flat
-   * arrays it cannot rule out aliasing and runs scalar (1.0 GMAC/s).
+   * vectorised (a float reduction). W1ᵀ is one flat array read at row offsets, through {@link Axpy}
+   * (why: see there).
    */
   private void activations(float[] z, int from, int rows, Workspace ws) {
     int d = inputDim;
@@ -344,13 +345,13 @@ public final class StudentBlock implements Student {
     for (int b = 0; b < rows; b++) {
       Arrays.fill(act[b], 0f);
     }
-    float[][] wt = firstLayerT;
+    float[] wt = firstLayerT;
     for (int i = 0; i < d; i++) {
-      float[] w = wt[i];
+      int w = i * h;
       for (int b = 0; b < rows; b++) {
         float v = zn[b * d + i];
         if (v != 0f) {
-          axpy(v, w, act[b], h);
+          Axpy.axpy(v, wt, w, act[b], h);
         }
       }
     }
@@ -365,19 +366,12 @@ public final class StudentBlock implements Student {
     }
   }
 
-  /** y[0..n) += v · x[0..n). */
-  private static void axpy(float v, float[] x, float[] y, int n) {
-    for (int u = 0; u < n; u++) {
-      y[u] += v * x[u];
-    }
-  }
-
-  /** W1ᵀ of a row-major h × d W1, as d rows of h (the layout {@link #axpy} vectorises on). */
-  private static float[][] transpose(float[] w, int h, int d) {
-    float[][] t = new float[d][h];
+  /** W1ᵀ of a row-major h × d W1: d rows of h, row-major. */
+  private static float[] transpose(float[] w, int h, int d) {
+    float[] t = new float[d * h];
     for (int u = 0; u < h; u++) {
       for (int i = 0; i < d; i++) {
-        t[i][u] = w[u * d + i];
+        t[i * h + u] = w[u * d + i];
       }
     }
     return t;
