@@ -78,10 +78,23 @@ final class BenchServingCommand implements Callable<Integer> {
               + " the cores as equals (default: ${DEFAULT-VALUE}).")
   int brokerNice;
 
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "With --wrk-seconds: rounds of (a swap a second, a swap every --swap-interval-ms,"
+              + " steady); the swap ratios are the medians over rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (rounds < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+    }
     if (brokerNice < 0 || brokerNice > 19) {
       throw new ParameterException(
           spec.commandLine(),
@@ -97,7 +110,8 @@ final class BenchServingCommand implements Callable<Integer> {
             swapIntervalMs,
             wrkSeconds,
             batchWorkers,
-            brokerNice),
+            brokerNice,
+            rounds),
         System.out);
     return 0;
   }
