@@ -1,8 +1,8 @@
 package org.convexdistill.core.student;
 
 import java.util.Arrays;
-import org.convexdistill.core.numeric.Axpy;
 import org.convexdistill.core.numeric.Finite;
+import org.convexdistill.core.numeric.RowKernels;
 
 /**
  * A two-layer gated-ReLU student that replaces one teacher block.
@@ -45,9 +45,10 @@ public final class StudentBlock implements Student {
   private final float[] secondLayer;
   private final boolean sharedOutput;
   private final OutputBasis outputBasis;
-  // W1ᵀ (d rows of h) for forward, built with the student: building it on the first forward (5 MB
-  // for a block-4 student) delayed the first batch after every hot swap, which showed in serving's
-  // p99. One flat array, not d row arrays: see Axpy.
+  // W1ᵀ (d rows of h, flat: see RowKernels), only for the scalar forward of a JVM without the
+  // Vector API; null otherwise. Built with the student, never on a first forward (that delayed the
+  // first batch after every hot swap). The vector forward reads W1 itself: no transpose to build
+  // when a release arrives (it was most of a swap's CPU) and half the memory per kept version.
   private final float[] firstLayerT;
 
   /**
@@ -108,7 +109,7 @@ public final class StudentBlock implements Student {
     this.unitGate = unitGate.clone();
     this.unitOutput = unitOutput.clone();
     this.firstLayer = firstLayer.clone();
-    this.firstLayerT = transpose(this.firstLayer, units, inputDim);
+    this.firstLayerT = RowKernels.vectorised() ? null : transpose(this.firstLayer, units, inputDim);
     this.secondLayer = secondLayer.clone();
     this.sharedOutput = false;
     this.outputBasis = null;
@@ -125,6 +126,17 @@ public final class StudentBlock implements Student {
       float[] secondLayer,
       boolean sharedOutput,
       OutputBasis outputBasis) {
+    this(from, outputDim, unitOutput, secondLayer, sharedOutput, outputBasis, from.firstLayerT);
+  }
+
+  private StudentBlock(
+      StudentBlock from,
+      int outputDim,
+      int[] unitOutput,
+      float[] secondLayer,
+      boolean sharedOutput,
+      OutputBasis outputBasis,
+      float[] firstLayerT) {
     this.inputDim = from.inputDim;
     this.outputDim = outputDim;
     this.inverseScales = from.inverseScales;
@@ -134,10 +146,25 @@ public final class StudentBlock implements Student {
     this.unitGate = from.unitGate;
     this.unitOutput = unitOutput;
     this.firstLayer = from.firstLayer;
-    this.firstLayerT = from.firstLayerT;
+    this.firstLayerT = firstLayerT;
     this.secondLayer = secondLayer;
     this.sharedOutput = sharedOutput;
     this.outputBasis = outputBasis;
+  }
+
+  /**
+   * This student with the scalar forward over W1ᵀ, which a JVM without the Vector API runs: for
+   * tests, whose JVM has the API.
+   */
+  StudentBlock withScalarForward() {
+    return new StudentBlock(
+        this,
+        outputDim,
+        unitOutput,
+        secondLayer,
+        sharedOutput,
+        outputBasis,
+        transpose(firstLayer, unitGate.length, inputDim));
   }
 
   /**
@@ -342,6 +369,10 @@ public final class StudentBlock implements Student {
         open[b * numGates + p] = dot(zn, b * d, gates, p * d, d) > 0;
       }
     }
+    if (firstLayerT == null) {
+      unitsByDotProducts(rows, ws);
+      return;
+    }
     for (int b = 0; b < rows; b++) {
       Arrays.fill(act[b], 0f);
     }
@@ -351,7 +382,7 @@ public final class StudentBlock implements Student {
       for (int b = 0; b < rows; b++) {
         float v = zn[b * d + i];
         if (v != 0f) {
-          Axpy.axpy(v, wt, w, act[b], h);
+          RowKernels.axpy(v, wt, w, act[b], h);
         }
       }
     }
@@ -361,6 +392,40 @@ public final class StudentBlock implements Student {
       for (int u = 0; u < h; u++) {
         if (!open[g + unitGate[u]]) {
           a[u] = 0f;
+        }
+      }
+    }
+  }
+
+  /**
+   * The vector forward of {@link #activations}: per unit, its W1 row against four normalised rows
+   * at a time ({@link RowKernels#dot4}), skipped where the unit's gate is closed for all four.
+   */
+  private void unitsByDotProducts(int rows, Workspace ws) {
+    int d = inputDim;
+    int h = unitGate.length;
+    float[] zn = ws.normalized;
+    boolean[] open = ws.gateOpen;
+    float[][] act = ws.activations;
+    float[] dots = ws.dots;
+    for (int b0 = 0; b0 < rows; b0 += 4) {
+      int n = Math.min(4, rows - b0);
+      // Fewer than four rows left: the last one repeats, its extra sums are dropped.
+      int x0 = b0 * d;
+      int x1 = (b0 + Math.min(1, n - 1)) * d;
+      int x2 = (b0 + Math.min(2, n - 1)) * d;
+      int x3 = (b0 + Math.min(3, n - 1)) * d;
+      for (int u = 0; u < h; u++) {
+        int g = unitGate[u];
+        boolean any = false;
+        for (int b = 0; b < n; b++) {
+          any |= open[(b0 + b) * numGates + g];
+        }
+        if (any) {
+          RowKernels.dot4(firstLayer, u * d, zn, x0, x1, x2, x3, d, dots);
+        }
+        for (int b = 0; b < n; b++) {
+          act[b0 + b][u] = any && open[(b0 + b) * numGates + g] ? dots[b] : 0f;
         }
       }
     }
@@ -570,6 +635,7 @@ public final class StudentBlock implements Student {
     private final float[] normalized;
     private final boolean[] gateOpen;
     private final float[][] activations;
+    private final float[] dots = new float[4];
 
     private Workspace(int maxBatch, int inputDim, int numGates, int units) {
       if (maxBatch <= 0) {

@@ -131,11 +131,30 @@ class StudentBlockTest {
     }
     float[] w1 = randoms(r, h * d);
     float[] w2 = randoms(r, h);
-    StudentBlock s = new StudentBlock(d, c, scales, g, unitGate, unitOutput, w1, w2);
+    StudentBlock vector = new StudentBlock(d, c, scales, g, unitGate, unitOutput, w1, w2);
     float[] z = randoms(r, n * d);
     for (int i = 0; i < z.length; i++) {
       z[i] = Math.max(0f, z[i]);
     }
+    // Both forwards: the Vector API's dot products, and the scalar one over W1ᵀ.
+    for (StudentBlock s : new StudentBlock[] {vector, vector.withScalarForward()}) {
+      assertDefinition(s, z, n, d, c, h, scales, g, unitGate, unitOutput, w1, w2);
+    }
+  }
+
+  private static void assertDefinition(
+      StudentBlock s,
+      float[] z,
+      int n,
+      int d,
+      int c,
+      int h,
+      float[] scales,
+      float[] g,
+      int[] unitGate,
+      int[] unitOutput,
+      float[] w1,
+      float[] w2) {
     float[] out = new float[n * c];
     s.forward(z, n, out, s.newWorkspace(n));
     int open = 0;
