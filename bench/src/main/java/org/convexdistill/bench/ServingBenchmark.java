@@ -27,6 +27,7 @@ import org.convexdistill.learner.offline.Activations;
 import org.convexdistill.learner.stream.ActivationWindow;
 import org.convexdistill.learner.stream.LearnerConfig;
 import org.convexdistill.learner.stream.Refitter;
+import org.convexdistill.learner.stream.TeacherSuffix;
 import org.convexdistill.runtime.kafka.KafkaConnection;
 import org.convexdistill.serving.ReleasePolicy;
 import org.convexdistill.serving.ServingConfig;
@@ -96,16 +97,20 @@ public final class ServingBenchmark {
         ReleaseSidecar sidecar = ReleaseSidecar.start(brokerNice)) {
       StudentBlock student =
           studentFile != null ? StudentFormat.read(studentFile) : fit(teacher, images, out);
+      byte[] template = release(student, 2);
       out.printf(
-          "student: %d hidden units, %,d parameters (teacher block 4: %,d)%n",
-          student.hiddenUnits(), student.parameterCount(), teacher.blockParameters(4));
+          "student: %d hidden units, %,d parameters (teacher block 4: %,d), a release of %.1f MB%n",
+          student.hiddenUnits(),
+          student.parameterCount(),
+          teacher.blockParameters(4),
+          template.length / 1e6);
       out.printf(
           "broker and release publisher: a child JVM at niceness %d (%s)%n",
           brokerNice,
           brokerNice > 0 ? "off serving's share of the cores" : "competing with serving");
       // Encoded once, up front, with the version patched per send: the learner encodes in its
       // own process, so a swap should cost serving only what serving does.
-      sidecar.load(release(student, 2), VERSION_AT);
+      sidecar.load(template, VERSION_AT);
       String bootstrap = sidecar.bootstrapServers();
       if (wrkSeconds > 0) {
         runWrk(bootstrap, teacher, sidecar, images, out);
@@ -389,31 +394,23 @@ public final class ServingBenchmark {
         ReleasePolicy.permissive());
   }
 
+  /**
+   * A student as the learner fits it with its defaults (window, gates, budget, the teacher's head
+   * in the loss), on test images: what a swap brings serving is then the size a live release is.
+   */
   private StudentBlock fit(DjlTeacher teacher, Images images, PrintStream out) {
-    int n = 1000;
+    LearnerConfig config = LearnerConfig.builder().setModelId(MODEL).build();
+    int n = Math.min(config.windowSize(), images.count());
+    out.printf(
+        "fitting a student of block 4 with the learner's defaults on %,d test images...%n", n);
     Activations a = Activations.extract(teacher, images.slice(0, n), 4);
     ActivationWindow w = new ActivationWindow(n, a.inputs().dim(1), a.outputs().dim(1));
     for (int i = 0; i < n; i++) {
       w.add(0, i, a.inputs().data(), i, a.outputs().data());
     }
-    LearnerConfig quick =
-        LearnerConfig.builder()
-            .setModelId(MODEL)
-            .setWindowSize(n)
-            .setRefitEvery(1)
-            .setRefitInterval(Duration.ofSeconds(1))
-            .setGapTolerance(1e-2)
-            .setMaxIterations(30)
-            .setPathPoints(4)
-            // No teacher here: a block-output student of the old defaults' size (latency only).
-            .setHeadWeight(0)
-            .setGates(8)
-            .setPathMinRatio(0.05)
-            .setMaxRelativeGap(1)
-            .setMseTolerance(1)
-            .build();
-    out.println("fitting a student of block 4 on 1,000 test images (quick, for latency only)...");
-    return new Refitter(quick, null).fit(w.snapshot(), null, null, null, 0).student();
+    return new Refitter(config, TeacherSuffix.of(teacher, 4))
+        .fit(w.snapshot(), null, null, null, 0)
+        .student();
   }
 
   private static byte[] release(StudentBlock s, long version) {

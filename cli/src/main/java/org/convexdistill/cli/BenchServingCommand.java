@@ -26,7 +26,9 @@ final class BenchServingCommand implements Callable<Integer> {
   @Option(
       names = "--student",
       paramLabel = "FILE",
-      description = "A .cdst student of block 4 (default: fit one quickly on 1,000 test images).")
+      description =
+          "A .cdst student of block 4 (default: fit one with the learner's defaults on test"
+              + " images).")
   Path studentFile;
 
   @Option(
