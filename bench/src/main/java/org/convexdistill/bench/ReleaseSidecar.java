@@ -131,6 +131,12 @@ final class ReleaseSidecar implements AutoCloseable {
     }
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
+      return; // its log stays, for whoever looks into why
+    }
+    if (process.exitValue() == 0) {
+      Files.deleteIfExists(dir.resolve("release.bin"));
+      Files.deleteIfExists(dir.resolve("sidecar.log"));
+      Files.deleteIfExists(dir);
     }
   }
 

@@ -2,6 +2,7 @@ package org.convexdistill.teacher;
 
 import ai.djl.nn.Block;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -156,7 +157,7 @@ final class VectorResNet18 {
       this.positionMajor = height * width <= TINY;
       int size = (n * height * width + 1) * channels;
       this.data = Scratch.get().floats(size);
-      java.util.Arrays.fill(data, zeroed ? 0 : zeros(), size, 0f);
+      Arrays.fill(data, zeroed ? 0 : zeros(), size, 0f);
     }
 
     int rows() {
@@ -351,7 +352,7 @@ final class VectorResNet18 {
       int width = taps * in;
       int rows = y.rows();
       float[] cols = Scratch.get().floats(rows * width);
-      java.util.Arrays.fill(cols, 0, rows * width, 0f); // taps outside the map read zeros
+      Arrays.fill(cols, 0, rows * width, 0f); // taps outside the map read zeros
       int[] offsets = Scratch.get().ints(rows);
       for (int b = 0; b < x.n; b++) {
         for (int p = 0; p < positions; p++) {

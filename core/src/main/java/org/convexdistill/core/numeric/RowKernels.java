@@ -29,9 +29,14 @@ public final class RowKernels {
     if (VECTOR) {
       VectorRowKernels.axpy(v, x, xOff, y, n);
     } else {
-      for (int u = 0; u < n; u++) {
-        y[u] += v * x[xOff + u];
-      }
+      axpyFrom(0, v, x, xOff, y, n);
+    }
+  }
+
+  /** {@link #axpy} for u in [from, n): the whole scalar loop, or the vector loop's remainder. */
+  static void axpyFrom(int from, float v, float[] x, int xOff, float[] y, int n) {
+    for (int u = from; u < n; u++) {
+      y[u] += v * x[xOff + u];
     }
   }
 
@@ -44,21 +49,39 @@ public final class RowKernels {
     if (VECTOR) {
       VectorRowKernels.dot4(w, wOff, x, x0, x1, x2, x3, n, out);
     } else {
-      float s0 = 0;
-      float s1 = 0;
-      float s2 = 0;
-      float s3 = 0;
-      for (int i = 0; i < n; i++) {
-        float v = w[wOff + i];
-        s0 += v * x[x0 + i];
-        s1 += v * x[x1 + i];
-        s2 += v * x[x2 + i];
-        s3 += v * x[x3 + i];
-      }
-      out[0] = s0;
-      out[1] = s1;
-      out[2] = s2;
-      out[3] = s3;
+      dot4From(0, 0, 0, 0, 0, w, wOff, x, x0, x1, x2, x3, n, out);
     }
+  }
+
+  /**
+   * {@link #dot4} for i in [from, n), starting from the sums s0..s3: the whole scalar loop, or the
+   * vector loop's remainder.
+   */
+  static void dot4From(
+      int from,
+      float s0,
+      float s1,
+      float s2,
+      float s3,
+      float[] w,
+      int wOff,
+      float[] x,
+      int x0,
+      int x1,
+      int x2,
+      int x3,
+      int n,
+      float[] out) {
+    for (int i = from; i < n; i++) {
+      float v = w[wOff + i];
+      s0 += v * x[x0 + i];
+      s1 += v * x[x1 + i];
+      s2 += v * x[x2 + i];
+      s3 += v * x[x3 + i];
+    }
+    out[0] = s0;
+    out[1] = s1;
+    out[2] = s2;
+    out[3] = s3;
   }
 }

@@ -21,9 +21,7 @@ final class VectorRowKernels {
           .add(FloatVector.fromArray(SPECIES, y, u))
           .intoArray(y, u);
     }
-    for (; u < n; u++) {
-      y[u] += v * x[xOff + u];
-    }
+    RowKernels.axpyFrom(u, v, x, xOff, y, n);
   }
 
   static void dot4(
@@ -40,20 +38,20 @@ final class VectorRowKernels {
       a2 = wv.fma(FloatVector.fromArray(SPECIES, x, x2 + i), a2);
       a3 = wv.fma(FloatVector.fromArray(SPECIES, x, x3 + i), a3);
     }
-    float s0 = a0.reduceLanes(VectorOperators.ADD);
-    float s1 = a1.reduceLanes(VectorOperators.ADD);
-    float s2 = a2.reduceLanes(VectorOperators.ADD);
-    float s3 = a3.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      float v = w[wOff + i];
-      s0 += v * x[x0 + i];
-      s1 += v * x[x1 + i];
-      s2 += v * x[x2 + i];
-      s3 += v * x[x3 + i];
-    }
-    out[0] = s0;
-    out[1] = s1;
-    out[2] = s2;
-    out[3] = s3;
+    RowKernels.dot4From(
+        i,
+        a0.reduceLanes(VectorOperators.ADD),
+        a1.reduceLanes(VectorOperators.ADD),
+        a2.reduceLanes(VectorOperators.ADD),
+        a3.reduceLanes(VectorOperators.ADD),
+        w,
+        wOff,
+        x,
+        x0,
+        x1,
+        x2,
+        x3,
+        n,
+        out);
   }
 }

@@ -347,12 +347,12 @@ public final class StudentBlock implements Student {
 
   /**
    * The hidden activations of rows [from, from + rows) of z (rows ≤ {@link Workspace#TILE}) into
-   * {@code ws.activations[0..rows)}. The first layer runs as rank-1 updates over its transpose,
-   * {@code a[b][:] += zn[b, i] · W1ᵀ[i][:]}: an inner loop the JIT vectorises, one pass over W1 per
-   * tile instead of one per row, and the zeros of a post-ReLU block input skipped, at the cost of
-   * computing units behind a closed gate too. The per-row dot products it replaces cannot be
-   * vectorised (a float reduction). W1ᵀ is one flat array read at row offsets, through {@link Axpy}
-   * (why: see there).
+   * {@code ws.activations[0..rows)}. With the Vector API: dot products of W1's rows with the
+   * normalised rows, four at a time ({@link #unitsByDotProducts}). Without it, a float reduction
+   * does not vectorise, so the first layer runs as rank-1 updates over its transpose, {@code
+   * a[b][:] += zn[b, i] · W1ᵀ[i][:]}: one pass over W1 per tile, the zeros of a post-ReLU block
+   * input skipped, at the cost of computing units behind a closed gate too. Both read flat arrays
+   * through {@link RowKernels} (why: see there).
    */
   private void activations(float[] z, int from, int rows, Workspace ws) {
     int d = inputDim;
