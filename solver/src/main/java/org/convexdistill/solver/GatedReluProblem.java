@@ -31,9 +31,24 @@ public final class GatedReluProblem {
   private final float[] columnScales;
   private final float[] gateMatrix;
   private final double targetSquaredNorm;
+  private final int carriedScales;
+
+  /**
+   * How far a window's own column norm may be from a carried scale (either way) for the carried one
+   * to be kept: a 10 % slide moves them by a few per cent.
+   */
+  public static final double CARRY_SCALES_WITHIN = 1.5;
 
   private GatedReluProblem(
-      int n, int d, int outputs, int gates, float[] z, float[] y, float[] g, boolean unitize) {
+      int n,
+      int d,
+      int outputs,
+      int gates,
+      float[] z,
+      float[] y,
+      float[] g,
+      boolean unitize,
+      float[] carried) {
     this.n = n;
     this.d = d;
     this.outputs = outputs;
@@ -50,11 +65,13 @@ public final class GatedReluProblem {
       }
     }
     columnScales = new float[d];
+    for (int i = 0; i < d; i++) {
+      columnScales[i] = unitize ? (float) Math.sqrt(norms[i]) : 1f;
+    }
+    carriedScales = unitize && carried != null ? keepCarried(carried, columnScales) : 0;
     float[] inverse = new float[d];
     for (int i = 0; i < d; i++) {
-      double s = unitize ? Math.sqrt(norms[i]) : 1.0;
-      columnScales[i] = (float) s;
-      inverse[i] = s > 0 ? (float) (1.0 / s) : 0f;
+      inverse[i] = columnScales[i] > 0 ? 1f / columnScales[i] : 0f;
     }
 
     // Zn in Fortran order (column-major), the layout BLAS wants: no copies inside gemm.
@@ -98,6 +115,34 @@ public final class GatedReluProblem {
     }
     gArr.close();
     pre.close();
+  }
+
+  /**
+   * Keeps each carried scale that still fits its column — non-zero in both windows and within
+   * {@link #CARRY_SCALES_WITHIN} of this window's own norm — and this window's norm for the rest
+   * (columns that died or woke up, and nearly dead ones whose few non-zero rows changed); returns
+   * how many were kept.
+   */
+  private static int keepCarried(float[] carried, float[] own) {
+    if (carried.length != own.length) {
+      return 0;
+    }
+    int kept = 0;
+    for (int i = 0; i < own.length; i++) {
+      if (carried[i] > 0
+          && own[i] > 0
+          && carried[i] <= CARRY_SCALES_WITHIN * own[i]
+          && own[i] <= CARRY_SCALES_WITHIN * carried[i]) {
+        own[i] = carried[i];
+        kept++;
+      }
+    }
+    return kept;
+  }
+
+  /** How many column scales are carried ones ({@link Builder#optCarriedScales}). */
+  public int carriedScales() {
+    return carriedScales;
   }
 
   /** A builder; Z, Y and the gates are required. */
@@ -182,6 +227,7 @@ public final class GatedReluProblem {
     private int randomGates = -1;
     private long seed = 0;
     private boolean unitize = true;
+    private float[] carried;
 
     private Builder() {}
 
@@ -209,6 +255,17 @@ public final class GatedReluProblem {
       this.randomGates = count;
       this.seed = seed;
       this.g = null;
+      return this;
+    }
+
+    /**
+     * Scales of an earlier window, each kept where it still fits this window's column (see {@link
+     * #CARRY_SCALES_WITHIN}). Kept scales leave a warm start the same function of the raw inputs
+     * with the same gate patterns on the rows the windows share: with the window's own scales any
+     * pattern D = 1(Zn·G > 0) near a gate's boundary may flip, on every row.
+     */
+    public Builder optCarriedScales(float[] scales) {
+      this.carried = scales == null ? null : scales.clone();
       return this;
     }
 
@@ -269,7 +326,7 @@ public final class GatedReluProblem {
           || (long) n * p * y.dim(1) > Integer.MAX_VALUE) {
         throw new InvalidProblemException("problem too large for 32-bit indexing");
       }
-      return new GatedReluProblem(n, d, y.dim(1), p, z.data(), y.data(), gates, unitize);
+      return new GatedReluProblem(n, d, y.dim(1), p, z.data(), y.data(), gates, unitize, carried);
     }
 
     private static void requireMatrix(String name, NpyArray a) {

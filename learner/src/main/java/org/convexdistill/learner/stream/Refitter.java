@@ -137,6 +137,7 @@ public final class Refitter {
             .setInputs(NpyArray.of(zt, train, d))
             .setTargets(targets)
             .optRandomGates(config.gates(), config.seed())
+            .optCarriedScales(previous == null ? null : previous.columnScales())
             .build();
     WarmState start = previous;
     if (start == null
