@@ -197,10 +197,10 @@ public final class GatedAdmm implements AutoCloseable {
    */
   public record Result(SolverResult result, double rho, ConvexWeights dual) {}
 
-  /** Forms the kernel K̃ (one n×d×n and one n×P×n product). */
   /**
-   * Off-heap bytes the kernel needs at its peak: the n × n float Gram and pattern overlap while the
-   * double kernel is formed, then the kernel and its Cholesky factor (both double).
+   * Off-heap bytes the kernel needs at its peak: the n × n float Gram (kept) and the pattern
+   * overlap while a metric's kernel is formed, and the double Cholesky factor ({@link
+   * MetricKernel}).
    */
   static long kernelBytes(int n) {
     return 16L * n * n;
@@ -473,13 +473,8 @@ public final class GatedAdmm implements AutoCloseable {
       if (dual.outputs() != outputs || dual.gates() != gates || dual.inputDim() != d) {
         throw new IllegalArgumentException("warm dual has the wrong shape");
       }
-      float[] dv = dual.values();
-      for (int g = 0; g < groups; g++) {
-        double r = rho[g % gates];
-        for (int i = g * d; i < (g + 1) * d; i++) {
-          u[i] = (float) (dv[i] / r);
-        }
-      }
+      System.arraycopy(dual.values(), 0, u, 0, size);
+      scaleByGate(u, rho, true);
       forward(u, au);
     } else if (o.warmStart() != null) {
       gradient(residual, u, 1.0 / m);
@@ -491,6 +486,10 @@ public final class GatedAdmm implements AutoCloseable {
     double[] z = new double[n * outputs];
     double[] awNew = new double[n * outputs];
     double bestDual = Double.NEGATIVE_INFINITY;
+    OutputDualBound bound =
+        penalty == Penalty.GROUP_LASSO
+            ? new OutputDualBound(n, outputs, gates, d, m, y, allowed)
+            : null;
     double bestObjective = Double.POSITIVE_INFINITY;
     float[] best = w.clone();
     double bestLoss = Double.NaN;
@@ -512,7 +511,12 @@ public final class GatedAdmm implements AutoCloseable {
       // Φᵀ(Y − z)/m = −∇f(V): the V-step's product is also the gradient at V, so the dual point
       // θ = α·(Y − ΦV) certifies at no extra product.
       gradient(residual, v, 1.0 / m);
-      bestDual = Math.max(bestDual, dualValue(residual, v, 1.0, lambda, allowed));
+      bestDual =
+          Math.max(
+              bestDual,
+              bound != null
+                  ? bound.offer(residual, v, lambda)
+                  : dualValue(residual, v, 1.0, lambda, allowed));
       final float[] vv = v;
       final float[] ww = w;
       final float[] uu = u;
@@ -574,6 +578,9 @@ public final class GatedAdmm implements AutoCloseable {
           }
           rho = target;
           kernel.factorise(rho);
+          if (bound != null) {
+            bound.restartSequence();
+          }
           resync = true;
         }
       }
