@@ -195,7 +195,8 @@ public final class AdmmComparison {
       GatedReluProblem first,
       GatedAdmm firstAdmm,
       PrintStream out) {
-    GatedReluProblem second = problem(z, y, shift, rows, d, c, s);
+    // As the learner does: the slid window keeps the first window's column scales where they fit.
+    GatedReluProblem second = problem(z, y, shift, rows, d, c, s, first.columnScales());
     out.printf(
         "window slid by %d rows (%.0f %%): cold vs warm-started ADMM (group lasso), same λ/λmax%n",
         shift, 100 * s.slide());
@@ -220,9 +221,9 @@ public final class AdmmComparison {
         SolverResult fromDualDefaultRho = admm.solve(cold.withWarmStart(start, dual)).result();
         out.printf(
             "%-7.3g kernel setup %.2f s; cold %s; warm from W0 with its dual from W0's gradient"
-                + " %s, with the previous solve's dual and final rho %s, with that dual and the"
-                + " default rho schedule (the learner's) %s: warm/cold %.2f (time), %.2f"
-                + " (iterations)%n",
+                + " %s, with the previous solve's dual and one fixed rho (its final median) %s,"
+                + " with that dual and the adaptive per-gate metric (the learner's) %s: warm/cold"
+                + " %.2f (time), %.2f (iterations)%n",
             ratio,
             setup,
             brief(fromZero),
@@ -246,10 +247,17 @@ public final class AdmmComparison {
 
   private static GatedReluProblem problem(
       float[] z, float[] y, int from, int rows, int d, int c, Settings s) {
+    return problem(z, y, from, rows, d, c, s, null);
+  }
+
+  /** Rows [from, from + rows), keeping {@code carried} column scales where they fit (or none). */
+  private static GatedReluProblem problem(
+      float[] z, float[] y, int from, int rows, int d, int c, Settings s, float[] carried) {
     return GatedReluProblem.builder()
         .setInputs(NpyArray.of(Arrays.copyOfRange(z, from * d, (from + rows) * d), rows, d))
         .setTargets(NpyArray.of(Arrays.copyOfRange(y, from * c, (from + rows) * c), rows, c))
         .optRandomGates(s.gates(), s.seed())
+        .optCarriedScales(carried)
         .build();
   }
 
