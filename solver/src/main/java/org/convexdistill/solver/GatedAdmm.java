@@ -516,7 +516,7 @@ public final class GatedAdmm implements AutoCloseable {
               bestDual,
               bound != null
                   ? bound.offer(residual, v, lambda)
-                  : dualValue(residual, v, 1.0, lambda, allowed));
+                  : dualValue(residual, v, lambda, allowed));
       final float[] vv = v;
       final float[] ww = w;
       final float[] uu = u;
@@ -570,12 +570,8 @@ public final class GatedAdmm implements AutoCloseable {
         double[] target = curvatureMetric(w, lambda, it == ADAPT_AT[0] && fromStart == null);
         if (target != null && farFrom(rho, target)) {
           // The scaled dual variable is y/ρ_j: keep y.
-          for (int g = 0; g < groups; g++) {
-            float f = (float) (rho[g % gates] / target[g % gates]);
-            for (int i = g * d; i < (g + 1) * d; i++) {
-              u[i] *= f;
-            }
-          }
+          scaleByGate(u, rho, false);
+          scaleByGate(u, target, true);
           rho = target;
           kernel.factorise(rho);
           if (bound != null) {
@@ -682,7 +678,7 @@ public final class GatedAdmm implements AutoCloseable {
     loss /= 2 * m;
     float[] grad = new float[size];
     gradient(r, grad, 1.0 / m);
-    double dual = Math.max(otherDual, dualValue(r, grad, 1.0, lambda, allowed));
+    double dual = Math.max(otherDual, dualValue(r, grad, lambda, allowed));
     double norms = 0;
     double nu = 0;
     double subgradient = Double.NaN;
@@ -724,60 +720,27 @@ public final class GatedAdmm implements AutoCloseable {
 
   /**
    * The best dual value D(θ) = (2⟨θ, Y⟩ − ‖θ‖²)/(2m) over θ = α·r, where r = Y − Ŷ at some point
-   * and {@code scale}·g is the gradient of f there (g = Φᵀr·scale/m up to sign): θ is feasible when
-   * |α|·ν ≤ λ with ν the largest group gradient norm (per output for the group lasso: the dual
-   * decouples over outputs, as in {@link RFista}) or the largest spectral norm of a gate's gradient
-   * block (nuclear norm, one α for all outputs).
+   * and g = Φᵀr/m the gradient of f there (up to sign): per output for the group lasso ({@link
+   * OutputDualBound#value}: the dual decouples over outputs), else one α for all outputs, feasible
+   * when |α|·ν ≤ λ with ν the largest spectral norm of a gate's gradient block.
    */
-  private double dualValue(double[] r, float[] g, double scale, double lambda, boolean[] allowed) {
-    double[] r2 = new double[outputs];
-    double[] ry = new double[outputs];
-    for (int k = 0; k < outputs; k++) {
-      for (int i = k * n; i < (k + 1) * n; i++) {
-        r2[k] += r[i] * r[i];
-        ry[k] += r[i] * y[i];
-      }
-    }
+  private double dualValue(double[] r, float[] g, double lambda, boolean[] allowed) {
     if (penalty == Penalty.GROUP_LASSO) {
-      double[] outputNu = new double[outputs];
-      for (int grp = 0; grp < groups; grp++) {
-        if (allowed != null && !allowed[grp]) {
-          continue;
-        }
-        double s = 0;
-        for (int i = grp * d; i < (grp + 1) * d; i++) {
-          s += (double) g[i] * g[i];
-        }
-        int k = grp / gates;
-        outputNu[k] = Math.max(outputNu[k], scale * Math.sqrt(s));
-      }
-      double dual = 0;
-      for (int k = 0; k < outputs; k++) {
-        dual +=
-            parabolaMax(r2[k], ry[k], outputNu[k] > 0 ? lambda / outputNu[k] : Double.MAX_VALUE);
-      }
-      return dual;
+      return new OutputDualBound(n, outputs, gates, d, m, y, allowed).value(r, g, lambda);
     }
     double nu = 0;
     for (int j = 0; j < gates; j++) {
       if (gateAllowed(j, allowed)) {
-        nu = Math.max(nu, scale * max(singularValues(g, j)));
+        nu = Math.max(nu, max(singularValues(g, j)));
       }
     }
-    double r2t = 0;
-    double ryt = 0;
-    for (int k = 0; k < outputs; k++) {
-      r2t += r2[k];
-      ryt += ry[k];
+    double r2 = 0;
+    double ry = 0;
+    for (int i = 0; i < r.length; i++) {
+      r2 += r[i] * r[i];
+      ry += r[i] * y[i];
     }
-    return parabolaMax(r2t, ryt, nu > 0 ? lambda / nu : Double.MAX_VALUE);
-  }
-
-  /** max over |α| ≤ bound of (2α⟨r, y⟩ − α²‖r‖²)/(2m): the concave parabola's clipped maximiser. */
-  private double parabolaMax(double r2, double ry, double bound) {
-    double alpha = r2 > 0 ? ry / r2 : 0.0;
-    alpha = Math.max(-bound, Math.min(bound, alpha));
-    return (2 * alpha * ry - alpha * alpha * r2) / (2 * m);
+    return OutputDualBound.parabolaMax(r2, ry, nu > 0 ? lambda / nu : Double.MAX_VALUE, m);
   }
 
   /** λ's smallest value with U = 0 optimal: the dual norm of ∇f(0) = −ΦᵀY/m. */

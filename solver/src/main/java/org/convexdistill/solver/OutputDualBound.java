@@ -31,6 +31,8 @@ final class OutputDualBound {
   private final double[][] residuals = new double[MEMORY + 1][];
   private final float[][] gradients = new float[MEMORY + 1][];
   private int stored;
+  private double[] rAcc;
+  private float[] gAcc;
 
   /**
    * @param y targets, column-major (k·n + r)
@@ -79,6 +81,15 @@ final class OutputDualBound {
     return sum;
   }
 
+  /** The dual value of one point alone (stores nothing): Σ_k of output k's best α·r_k. */
+  double value(double[] r, float[] g, double lambda) {
+    double sum = 0;
+    for (int k = 0; k < outputs; k++) {
+      sum += term(k, r, g, lambda);
+    }
+    return sum;
+  }
+
   /** Output k's best dual value over θ_k = α·r_k, with g_k = Φᵀr_k/m (its gradient blocks). */
   private double term(int k, double[] r, float[] g, double lambda) {
     double r2 = 0;
@@ -99,11 +110,11 @@ final class OutputDualBound {
       }
       nu = Math.max(nu, Math.sqrt(s));
     }
-    return parabolaMax(r2, ry, nu > 0 ? lambda / nu : Double.MAX_VALUE);
+    return parabolaMax(r2, ry, nu > 0 ? lambda / nu : Double.MAX_VALUE, m);
   }
 
-  /** max over |α| ≤ bound of (2α⟨r, y⟩ − α²‖r‖²)/(2m). */
-  private double parabolaMax(double r2, double ry, double bound) {
+  /** max over |α| ≤ bound of (2α⟨r, y⟩ − α²‖r‖²)/(2m): the concave parabola's clipped maximiser. */
+  static double parabolaMax(double r2, double ry, double bound, double m) {
     double alpha = r2 > 0 ? ry / r2 : 0.0;
     alpha = Math.max(-bound, Math.min(bound, alpha));
     return (2 * alpha * ry - alpha * alpha * r2) / (2 * m);
@@ -116,8 +127,10 @@ final class OutputDualBound {
     for (int i = 0; i <= MEMORY; i++) {
       order[i] = (stored - MEMORY - 1 + i) % (MEMORY + 1);
     }
-    double[] rAcc = new double[n * outputs];
-    float[] gAcc = new float[gradients[0].length];
+    if (rAcc == null) {
+      rAcc = new double[n * outputs];
+      gAcc = new float[gradients[0].length];
+    }
     for (int k = 0; k < outputs; k++) {
       double[] c = weights(k, order);
       if (c == null) {
@@ -141,7 +154,10 @@ final class OutputDualBound {
     }
   }
 
-  /** c = (UᵀU)⁻¹1 / 1ᵀ(UᵀU)⁻¹1 for output k's residual differences; null when singular. */
+  /**
+   * c = (UᵀU)⁻¹1 / 1ᵀ(UᵀU)⁻¹1 for output k's residual differences (UᵀU by its eigen-decomposition,
+   * lifted by 1e-12 of its trace); null when U = 0 or the weights are not finite.
+   */
   private double[] weights(int k, int[] order) {
     int q = MEMORY;
     double[][] u = new double[q][n];
@@ -152,7 +168,7 @@ final class OutputDualBound {
         u[a][r] = newer[k * n + r] - older[k * n + r];
       }
     }
-    double[][] gram = new double[q][q + 1];
+    double[] gram = new double[q * q];
     double trace = 0;
     for (int a = 0; a < q; a++) {
       for (int b = 0; b <= a; b++) {
@@ -160,46 +176,28 @@ final class OutputDualBound {
         for (int r = 0; r < n; r++) {
           s += u[a][r] * u[b][r];
         }
-        gram[a][b] = s;
-        gram[b][a] = s;
+        gram[a * q + b] = s;
+        gram[b * q + a] = s;
       }
-      trace += gram[a][a];
-      gram[a][q] = 1;
+      trace += gram[a * q + a];
     }
     if (!(trace > 0)) {
       return null;
     }
-    for (int a = 0; a < q; a++) {
-      gram[a][a] += 1e-12 * trace;
-    }
-    // Gaussian elimination with partial pivoting on the q × (q + 1) augmented system.
-    for (int col = 0; col < q; col++) {
-      int pivot = col;
-      for (int row = col + 1; row < q; row++) {
-        if (Math.abs(gram[row][col]) > Math.abs(gram[pivot][col])) {
-          pivot = row;
-        }
-      }
-      double[] tmp = gram[col];
-      gram[col] = gram[pivot];
-      gram[pivot] = tmp;
-      if (gram[col][col] == 0) {
-        return null;
-      }
-      for (int row = col + 1; row < q; row++) {
-        double f = gram[row][col] / gram[col][col];
-        for (int x = col; x <= q; x++) {
-          gram[row][x] -= f * gram[col][x];
-        }
-      }
-    }
+    double[] vectors = new double[q * q];
+    double[] values = new double[q];
+    SmallEigen.symmetricEigen(gram, q, vectors, values);
+    // z = Σ_e v_e·(v_eᵀ1)/(σ_e + 1e-12·tr).
     double[] z = new double[q];
-    for (int row = q - 1; row >= 0; row--) {
-      double s = gram[row][q];
-      for (int x = row + 1; x < q; x++) {
-        s -= gram[row][x] * z[x];
+    for (int e = 0; e < q; e++) {
+      double along = 0;
+      for (int a = 0; a < q; a++) {
+        along += vectors[a * q + e];
       }
-      z[row] = s / gram[row][row];
+      double f = along / (Math.max(values[e], 0) + 1e-12 * trace);
+      for (int a = 0; a < q; a++) {
+        z[a] += f * vectors[a * q + e];
+      }
     }
     double sum = 0;
     for (double v : z) {

@@ -12,16 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class CarriedScalesTest {
   private static GatedReluProblem window(NpyArray[] data, int from, int rows, float[] carried) {
-    int d = data[0].dim(1);
-    int c = data[1].dim(1);
-    return GatedReluProblem.builder()
-        .setInputs(
-            NpyArray.of(Arrays.copyOfRange(data[0].data(), from * d, (from + rows) * d), rows, d))
-        .setTargets(
-            NpyArray.of(Arrays.copyOfRange(data[1].data(), from * c, (from + rows) * c), rows, c))
-        .setGates(data[2])
-        .optCarriedScales(carried)
-        .build();
+    return SlowReference.window(data, from, rows, carried);
   }
 
   @Test

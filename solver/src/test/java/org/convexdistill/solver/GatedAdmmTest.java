@@ -130,16 +130,7 @@ class GatedAdmmTest {
 
   /** Rows [from, from + rows) of {@code data}, the same gates. */
   private static GatedReluProblem window(NpyArray[] data, int from, int rows) {
-    int d = data[0].dim(1);
-    int c = data[1].dim(1);
-    return SlowReference.problem(
-        new NpyArray[] {
-          NpyArray.of(
-              java.util.Arrays.copyOfRange(data[0].data(), from * d, (from + rows) * d), rows, d),
-          NpyArray.of(
-              java.util.Arrays.copyOfRange(data[1].data(), from * c, (from + rows) * c), rows, c),
-          data[2]
-        });
+    return SlowReference.window(data, from, rows, null);
   }
 
   @Test

@@ -150,6 +150,25 @@ final class SlowReference {
     return new NpyArray[] {NpyArray.of(z, n, d), NpyArray.of(y, n, c), NpyArray.of(g, d, p)};
   }
 
+  /**
+   * Rows [from, from + rows) of {@code data}, the same gates, keeping {@code carried} column scales
+   * where they fit (null: the window's own).
+   */
+  static GatedReluProblem window(NpyArray[] data, int from, int rows, float[] carried) {
+    int d = data[0].dim(1);
+    int c = data[1].dim(1);
+    return GatedReluProblem.builder()
+        .setInputs(
+            NpyArray.of(
+                java.util.Arrays.copyOfRange(data[0].data(), from * d, (from + rows) * d), rows, d))
+        .setTargets(
+            NpyArray.of(
+                java.util.Arrays.copyOfRange(data[1].data(), from * c, (from + rows) * c), rows, c))
+        .setGates(data[2])
+        .optCarriedScales(carried)
+        .build();
+  }
+
   static GatedReluProblem problem(NpyArray[] data) {
     return GatedReluProblem.builder()
         .setInputs(data[0])
