@@ -24,6 +24,11 @@ public final class TopicSetup {
   public static List<String> ensure(KafkaConnection kafka, TopicSettings settings) {
     var config = kafka.clientConfig();
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    // A short-lived admin has no use for rebootstrapping, and it hides a refused login: after an
+    // authentication failure the only broker is in backoff, so the admin rebootstraps, which
+    // clears the recorded failure; a wrong password could then end as "timed out waiting for a
+    // node assignment" 30 s later instead of the authentication error (seen once in CI).
+    config.put(AdminClientConfig.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
     try (Admin admin = Admin.create(config)) {
       List<String> differences = Topics.ensure(admin, settings);
       differences.forEach(
