@@ -31,6 +31,14 @@ final class BenchRefitCommand implements Callable<Integer> {
       description = "Warm refits after the cold fit (default: ${DEFAULT-VALUE}).")
   int slides;
 
+  @Option(
+      names = "--repeats",
+      defaultValue = "1",
+      description =
+          "Solves of each fit on the same window; the table shows the median time"
+              + " (default: ${DEFAULT-VALUE}).")
+  int repeats;
+
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder.")
   Path data;
 
@@ -38,7 +46,7 @@ final class BenchRefitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     RefitBenchmark.run(
         new RefitBenchmark.Settings(
-            teacherOptions.model, learner.config("bench"), block, slides, data),
+            teacherOptions.model, learner.config("bench"), block, slides, repeats, data),
         System.out);
     return 0;
   }
