@@ -104,7 +104,7 @@ public final class RefitBenchmark {
     double coldSeconds = Double.NaN;
     double[] ratios = new double[slides];
     out.printf(
-        "%-6s %-5s %6s %6s %7s %9s %6s %10s %10s %10s %7s %7s %7s  %s%n",
+        "%-6s %-5s %6s %6s %7s %9s %6s %8s %10s %10s %10s %7s %7s %7s  %s%n",
         "fit",
         "start",
         "units",
@@ -112,6 +112,7 @@ public final class RefitBenchmark {
         "iters",
         "solver s",
         "/cold",
+        "refit s",
         "rel.gap",
         "MSE",
         "current",
@@ -131,7 +132,9 @@ public final class RefitBenchmark {
       ActivationWindow.Snapshot gateSnap = gate.snapshot();
       Refit r = null;
       double[] seconds = new double[repeats];
+      double[] wall = new double[repeats];
       for (int k = 0; k < repeats; k++) {
+        long t0 = System.nanoTime();
         Refit again =
             refitter.fit(
                 snap,
@@ -140,6 +143,7 @@ public final class RefitBenchmark {
                 previous == null ? null : previous.student(),
                 null,
                 0);
+        wall[k] = (System.nanoTime() - t0) / 1e9;
         seconds[k] = again.solverSeconds();
         if (r == null) {
           r = again;
@@ -158,7 +162,7 @@ public final class RefitBenchmark {
       }
       CandidateCheck.Verdict v = CandidateCheck.check(r, d, c, config);
       out.printf(
-          "%-6d %-5s %6d %6d %7d %9.2f %6s %10.2e %10.4f %10.4f %6.1f%% %6.2f%% %6.2f%%  %s%n",
+          "%-6d %-5s %6d %6d %7d %9.2f %6s %8.2f %10.2e %10.4f %10.4f %6.1f%% %6.2f%% %6.2f%%  %s%n",
           fit,
           r.warm() ? "warm" : "cold",
           r.student().hiddenUnits(),
@@ -166,6 +170,7 @@ public final class RefitBenchmark {
           r.iterations(),
           median,
           fit == 0 ? "" : String.format("%.2f", ratios[fit - 1]),
+          median(wall),
           r.published().relativeGap(),
           r.candidateMse(),
           r.currentMse(),
