@@ -2,6 +2,7 @@ package org.convexdistill.bench;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.convexdistill.app.DataLocation;
 import org.convexdistill.app.TeacherProvider;
 import org.convexdistill.app.UserException;
@@ -154,11 +155,11 @@ public final class RefitBenchmark {
               k + 1, fit, again.iterations(), r.iterations());
         }
       }
-      double median = median(seconds);
+      double solverSeconds = SolverThroughput.median(seconds);
       if (fit == 0) {
-        coldSeconds = median;
+        coldSeconds = solverSeconds;
       } else {
-        ratios[fit - 1] = median / coldSeconds;
+        ratios[fit - 1] = solverSeconds / coldSeconds;
       }
       CandidateCheck.Verdict v = CandidateCheck.check(r, d, c, config);
       out.printf(
@@ -168,9 +169,9 @@ public final class RefitBenchmark {
           r.student().hiddenUnits(),
           r.solves(),
           r.iterations(),
-          median,
+          solverSeconds,
           fit == 0 ? "" : String.format("%.2f", ratios[fit - 1]),
-          median(wall),
+          SolverThroughput.median(wall),
           r.published().relativeGap(),
           r.candidateMse(),
           r.currentMse(),
@@ -191,17 +192,9 @@ public final class RefitBenchmark {
       out.printf(
           "warm / cold solver time (%s): median %.2f, range %.2f-%.2f%n",
           repeats == 1 ? "one run each" : "median of " + repeats + " runs each",
-          median(ratios),
-          java.util.Arrays.stream(ratios).min().orElseThrow(),
-          java.util.Arrays.stream(ratios).max().orElseThrow());
+          SolverThroughput.median(ratios),
+          Arrays.stream(ratios).min().orElseThrow(),
+          Arrays.stream(ratios).max().orElseThrow());
     }
-  }
-
-  /** The median (the mean of the middle two for an even count). */
-  static double median(double[] values) {
-    double[] s = values.clone();
-    java.util.Arrays.sort(s);
-    int h = s.length / 2;
-    return s.length % 2 == 1 ? s[h] : (s[h - 1] + s[h]) / 2;
   }
 }

@@ -404,6 +404,15 @@ public final class GatedAdmm implements AutoCloseable {
     return s[s.length / 2];
   }
 
+  /** The prox's threshold λ/ρ_j per gate. */
+  private static double[] thresholds(double[] rho, double lambda) {
+    double[] t = new double[rho.length];
+    for (int j = 0; j < rho.length; j++) {
+      t[j] = lambda / rho[j];
+    }
+    return t;
+  }
+
   /** Whether some gate's ρ differs from its target by more than 2×. */
   private static boolean farFrom(double[] rho, double[] target) {
     for (int j = 0; j < rho.length; j++) {
@@ -497,9 +506,11 @@ public final class GatedAdmm implements AutoCloseable {
     StopReason stop = StopReason.MAX_ITERATIONS;
     int it;
     java.nio.DoubleBuffer rb = nspace.data().asNioDouble();
+    // The same array for every metric: factorise() rewrites it in place.
+    java.nio.DoubleBuffer ky = kernel.kernelTimesTargets().data().asNioDouble();
+    double[] thresholds = thresholds(rho, lambda);
     for (it = 1; it <= o.maxIterations(); it++) {
       // z = ΦV = (I + K_R)⁻¹(K_R·Y + Φ(W − U))
-      java.nio.DoubleBuffer ky = kernel.kernelTimesTargets().data().asNioDouble();
       for (int i = 0; i < z.length; i++) {
         rb.put(i, ky.get(i) + aw[i] - au[i]);
       }
@@ -539,10 +550,6 @@ public final class GatedAdmm implements AutoCloseable {
       for (int i = 0; i < size; i++) {
         wNew[i] = v[i] + u[i];
       }
-      double[] thresholds = new double[gates];
-      for (int j = 0; j < gates; j++) {
-        thresholds[j] = lambda / rho[j];
-      }
       double penalty = prox(wNew, thresholds, allowed);
       for (int i = 0; i < size; i++) {
         u[i] += v[i] - wNew[i];
@@ -573,6 +580,7 @@ public final class GatedAdmm implements AutoCloseable {
           scaleByGate(u, rho, false);
           scaleByGate(u, target, true);
           rho = target;
+          thresholds = thresholds(rho, lambda);
           kernel.factorise(rho);
           if (bound != null) {
             bound.restartSequence();
